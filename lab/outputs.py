@@ -1,0 +1,67 @@
+"""Write the lab's CSV files and figures to a folder, touching only files whose bytes changed.
+
+Leaving unchanged files alone matters under ``mkdocs serve``: a rewrite would look like an edit
+and trigger another rebuild.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lab.figures import FIGURES, to_svg
+from lab.registry import run_all
+from lab.tables import TABLES, to_csv
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write atomically when the content differs; return whether the file changed."""
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+    return True
+
+
+def write_lab_assets(out: Path, results: dict[str, Any]) -> None:
+    """Write the outputs for the site, skipping figure drawing when the lab sources are unchanged.
+
+    A stamp file holds a hash of the lab's sources: equal stamp, same figures, no matplotlib import.
+    """
+    stamp = out / ".stamp"
+    key = _lab_fingerprint()
+    missing = any(not (out / "figures" / f"{name}.svg").exists() for name in FIGURES)
+    fresh = missing or not stamp.exists() or stamp.read_text() != key
+    write_outputs(out, results, draw_figures=fresh)
+    write_if_changed(stamp, key.encode())
+
+
+def _lab_fingerprint() -> str:
+    import hashlib
+    import importlib.metadata
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("**/*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    for package in ("numpy", "matplotlib"):
+        digest.update(importlib.metadata.version(package).encode())
+    return digest.hexdigest()
+
+
+def write_outputs(out: Path, results: dict[str, Any] | None = None,
+                  draw_figures: bool = True) -> list[Path]:
+    """Write every table to ``out`` and every figure to ``out/figures``; return their paths."""
+    results = run_all() if results is None else results
+    written = []
+    for name, build_rows in TABLES.items():
+        path = out / name
+        write_if_changed(path, to_csv(build_rows(results)).encode())
+        written.append(path)
+    if draw_figures:
+        for name, draw in FIGURES.items():
+            path = out / "figures" / f"{name}.svg"
+            write_if_changed(path, to_svg(draw(results)))
+            written.append(path)
+    return written

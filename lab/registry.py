@@ -1,0 +1,18 @@
+"""Which experiments the lab has, and what each one writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lab import mse
+
+EXPERIMENTS: dict[str, Callable[[], Any]] = {
+    "mse": mse.run,
+}
+"""Experiment name -> pure run function returning a frozen dataclass. Page keys start with the name."""
+
+
+def run_all() -> dict[str, Any]:
+    """Run every experiment once, in registry order."""
+    return {name: run() for name, run in EXPERIMENTS.items()}

@@ -1,0 +1,90 @@
+"""mkdocs-macros adapter: the only module here that knows about MkDocs.
+
+Per ``mkdocs build`` (one build per language with mkdocs-static-i18n):
+
+1. First language build: run the lab, check every page of every language with the standalone
+   renderer, and stop with ONE error listing every problem before anything is written to
+   ``site/``. Under ``mkdocs serve`` the build goes on and each page shows its own problems.
+2. Write the lab's CSV files and figures into ``docs/assets/lab`` (only files whose bytes changed).
+3. Render pages through mkdocs-macros with the same ``PageMacros`` the check used.
+4. After the last build, write ``verification.json`` into the site.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import Abort
+
+from lab.outputs import write_lab_assets
+from macros.claims import OK, Report
+from macros.lab_results import lab_results
+from macros.page_macros import LAB_ASSETS, PageMacros
+from macros.render import check_site, split_front_matter
+
+_state: dict[str, Any] = {}
+"""This process's current report and page macros; reset at each first-language build."""
+
+MACRO_NAMES = ("value", "check", "figure", "table", "lab_source")
+
+
+def serving() -> bool:
+    return len(sys.argv) > 1 and sys.argv[1] == "serve"
+
+
+def _is_first_build(env: Any) -> bool:
+    i18n = env.conf.plugins.get("i18n")
+    # mkdocs-static-i18n sets current_language in its own (later) on_config, so it is still
+    # unset while the first language's build is configuring.
+    return i18n is None or i18n.current_language is None
+
+
+def define_env(env: Any) -> None:
+    docs_dir = Path(env.conf["docs_dir"])
+    if _is_first_build(env):
+        results, errors = lab_results()
+        report = check_site(docs_dir, results, errors, root=Path(env.project_dir))
+        _state.clear()
+        _state.update(report=report, results=results, errors=errors)
+        if report.problems and not serving():
+            raise Abort("The lab and the pages disagree; nothing was written.\n" + report.summary())
+        write_lab_assets(docs_dir / LAB_ASSETS, results)
+    for name in MACRO_NAMES:
+        env.macro(_dispatch(name), name)
+
+
+def _dispatch(name: str) -> Any:
+    def call(*args: Any, **kwargs: Any) -> str:
+        return getattr(_state["page"], name)(*args, **kwargs)
+
+    call.__name__ = name
+    call.__doc__ = getattr(PageMacros, name).__doc__
+    return call
+
+
+def on_pre_page_macros(env: Any) -> None:
+    file = env.page.file
+    source = Path(file.abs_src_path).read_text(encoding="utf-8")
+    body, offset = split_front_matter(source)
+    page = Path(file.abs_src_path).resolve().relative_to(Path(env.project_dir).resolve()).as_posix()
+    _state["page"] = PageMacros(page, file.src_uri, offset, _state["results"], _state["errors"])
+
+
+def on_post_page_macros(env: Any) -> None:
+    macros: PageMacros = _state["page"]
+    recomputed = sum(1 for c in macros.claims if c.verdict == OK)
+    env.page.meta["lab_numbers"] = recomputed
+    problems = [c for c in macros.claims if c.verdict != OK]
+    if problems:  # only reachable under `mkdocs serve`: a build has already stopped
+        items = "\n".join(f"    - `{c.page}:{c.line}` {c.message}" for c in problems)
+        env.markdown = f'!!! failure "Lab check failed: {len(problems)} problem(s)"\n\n{items}\n\n' + env.markdown
+
+
+def on_post_build(env: Any) -> None:
+    i18n = env.conf.plugins.get("i18n")
+    if i18n is not None and i18n.current_language != i18n.default_language:
+        return  # the default language's build wrote the site root's report
+    report: Report = _state["report"]
+    (Path(env.conf["site_dir"]) / "verification.json").write_text(report.to_json(), encoding="utf-8")

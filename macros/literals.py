@@ -1,0 +1,113 @@
+"""Numbers as authors write them, and the rule for checking one against a lab value.
+
+The rule (also in the author's guide):
+
+* A literal is checked at its written precision: the lab value, taken at its shortest decimal
+  form (``repr``), is rounded half away from zero to the literal's last written digit and must
+  then equal the literal. ``0.300`` accepts 0.2995..0.3005 (exclusive at the top); ``2.68``
+  accepts the lab's ``2.675`` (a person rounds 2.675 up, even if ``f"{2.675:.2f}"`` says 2.67).
+* Integers are checked to the unit, scientific literals (``8.1e-12``) to the mantissa's last digit,
+  percentages (``97.3%``) compare the lab fraction times 100.
+* The sign of zero is ignored: ``0.000`` and ``-0.000`` both accept -0.0001.
+* Vectors ``[a, b]`` and matrices ``[[a, b], [c, d]]`` are checked entry by entry; the shape must
+  match the lab value after dropping its length-1 axes (a 2x1 column may be written ``[0.2, 1.25]``).
+* The Unicode minus sign (U+2212) is read as ``-``; the author's text is printed unchanged.
+* An explicit tolerance (``tol=0.01``) replaces the rounding rule with ``|lab - written| <= tol``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+
+_NUMBER = re.compile(r"\s*([+\-\u2212]?)(\d+(?:\.(\d*))?|\.\d+)(?:[eE]([+\-\u2212]?\d+))?\s*(%?)\s*")
+
+
+class LiteralError(ValueError):
+    """A written number that cannot be read."""
+
+
+@dataclass(frozen=True)
+class Literal:
+    """One written scalar: its exact decimal value and the size of its last digit."""
+
+    value: Decimal
+    quantum: Decimal
+    percent: bool
+
+
+def parse_scalar(text: str) -> Literal:
+    match = _NUMBER.fullmatch(text)
+    if not match:
+        raise LiteralError(f"'{text}' is not a number (write it like 0.300, -2.5, 8.1e-12 or 97.3%)")
+    sign, body, decimals, exponent, percent = match.groups()
+    sign = "-" if sign in ("-", "\u2212") else ""
+    exponent = (exponent or "0").replace("\u2212", "-")
+    value = Decimal(f"{sign}{body}e{exponent}")
+    places = len(decimals or "") if "." in body else 0
+    if body.startswith("."):
+        places = len(body) - 1
+    quantum = Decimal(1).scaleb(int(exponent) - places)
+    return Literal(value=value, quantum=quantum, percent=bool(percent))
+
+
+def parse_literal(text: str) -> np.ndarray:
+    """Parse a scalar, ``[a, b]`` or ``[[a, b], [c, d]]`` into an object array of Literals."""
+    stripped = text.strip()
+    if not stripped.startswith("["):
+        return np.array(parse_scalar(stripped), dtype=object)
+    nested = _parse_list(stripped, text)
+    array = np.empty(_shape_of(nested, text), dtype=object)
+    for index in np.ndindex(array.shape):
+        item = nested
+        for i in index:
+            item = item[i]
+        array[index] = item
+    return array
+
+
+def _parse_list(text: str, whole: str) -> list:
+    if not (text.startswith("[") and text.endswith("]")):
+        raise LiteralError(f"'{whole}': brackets do not balance")
+    inner = text[1:-1].strip()
+    if not inner:
+        raise LiteralError(f"'{whole}': empty list")
+    items, depth, start = [], 0, 0
+    for pos, char in enumerate(inner):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if depth < 0:
+            raise LiteralError(f"'{whole}': brackets do not balance")
+        if char == "," and depth == 0:
+            items.append(inner[start:pos].strip())
+            start = pos + 1
+    items.append(inner[start:].strip())
+    return [_parse_list(item, whole) if item.startswith("[") else parse_scalar(item) for item in items]
+
+
+def _shape_of(nested: list, whole: str) -> tuple[int, ...]:
+    if not isinstance(nested, list):
+        return ()
+    shapes = {_shape_of(item, whole) for item in nested}
+    if len(shapes) != 1:
+        raise LiteralError(f"'{whole}': rows have different lengths")
+    return (len(nested), *shapes.pop())
+
+
+def matches(literal: Literal, lab_value: float, tol: float | None = None) -> bool:
+    """Does the lab value agree with the literal under the rule in this module's docstring?"""
+    lab = Decimal(repr(float(lab_value)))
+    if literal.percent:
+        lab *= 100
+    if tol is not None:
+        return abs(lab - literal.value) <= Decimal(repr(float(tol)))
+    return lab.quantize(literal.quantum, rounding=ROUND_HALF_UP) == literal.value
+
+
+def rounded_like(literal: Literal, lab_value: float) -> str:
+    """The lab value written at the literal's precision: what the author should have written."""
+    lab = Decimal(repr(float(lab_value))) * (100 if literal.percent else 1)
+    text = str(lab.quantize(literal.quantum, rounding=ROUND_HALF_UP)).replace("E", "e")
+    return text + ("%" if literal.percent else "")

@@ -1,0 +1,186 @@
+"""The functions a page may call, bound to one page. Free of MkDocs: the mkdocs-macros adapter
+and the standalone checker both render pages through this class.
+
+Macros never raise: a problem becomes an ``error`` claim with its line and a visible marker in
+the page, so one build can report every problem at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import sys
+import textwrap
+from typing import Any
+
+import numpy as np
+
+from lab.figures import FIGURES
+from lab.tables import TABLES
+from macros.claims import ERROR, OK, STALE, Claim
+from macros.keys import LabKeyError, parse_key, resolve
+from macros.literals import LiteralError, matches, parse_literal, rounded_like
+
+LAB_ASSETS = "assets/lab"
+"""Where the build puts the lab's CSV files and figures, relative to the docs folder."""
+
+_FORMAT = re.compile(r"\+?(?:\.\d{1,2})?[fe%]|d|g")
+_SOURCE_NAME = re.compile(r"lab(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+
+
+def template_line() -> int:
+    """Line of the template currently calling a macro, found from the Jinja frame on the stack."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            return template.get_corresponding_lineno(frame.f_lineno)
+        frame = frame.f_back
+    return 0
+
+
+class PageMacros:
+    """Macros for the page at ``page`` (a path shown in messages).
+
+    ``docs_path`` is the page's path inside the docs folder, used to build relative links;
+    ``line_offset`` is the number of lines (front matter) before the rendered text starts.
+    """
+
+    def __init__(self, page: str, docs_path: str, line_offset: int, results: dict[str, Any],
+                 lab_errors: dict[str, str] | None = None) -> None:
+        self.page = page
+        self.line_offset = line_offset
+        self.results = results
+        self.lab_errors = lab_errors or {}
+        self.claims: list[Claim] = []
+        self.to_root = "../" * docs_path.count("/")
+
+    def functions(self) -> dict[str, Any]:
+        """Name -> callable, as exposed to Jinja."""
+        return {"value": self.value, "check": self.check, "figure": self.figure,
+                "table": self.table, "lab_source": self.lab_source}
+
+    # -- recording ---------------------------------------------------------------------------
+    def _line(self) -> int:
+        return template_line() + self.line_offset
+
+    def _error(self, key: str, written: str, message: str) -> str:
+        self.claims.append(Claim(self.page, self._line(), ERROR, key, written, "", ERROR, message))
+        return f"**⚠ {message}**"
+
+    def _lookup(self, key: str) -> Any:
+        parsed = parse_key(key)
+        if parsed.experiment in self.lab_errors:
+            raise LabKeyError(f"experiment '{parsed.experiment}' failed, so {key} has no value:\n"
+                              f"{self.lab_errors[parsed.experiment]}")
+        value = resolve(parsed, self.results)
+        if not np.all(np.isfinite(np.asarray(value, dtype=float))):
+            raise LabKeyError(f"lab value {key} is not finite ({value}); fix the experiment")
+        return value
+
+    # -- numbers -------------------------------------------------------------------------------
+    def value(self, key: str, fmt: str = ".6f") -> str:
+        """Print a lab value in a format such as ``.6f``, ``.2e``, ``.1%``, ``d`` or ``g``."""
+        try:
+            value = self._lookup(key)
+        except LabKeyError as error:
+            return self._error(key, "", str(error))
+        if not _FORMAT.fullmatch(fmt):
+            return self._error(key, "", f"format '{fmt}' is not one of .Nf, .Ne, .N%, d, g")
+        if fmt == "d":
+            value = np.rint(value).astype(int)
+        text = _format_array(np.asarray(value), fmt)
+        self.claims.append(Claim(self.page, self._line(), "value", key, "", _computed(value), OK,
+                                 f"printed {key} as {text}"))
+        return text
+
+    def check(self, key: str, written: str, tol: float | None = None) -> str:
+        """Print the author's ``written`` number after checking it against the lab value ``key``."""
+        try:
+            value = np.asarray(self._lookup(key), dtype=float)
+            literal = parse_literal(written)
+        except (LabKeyError, LiteralError) as error:
+            return self._error(key, written, str(error))
+        if literal.shape != value.shape and literal.shape != np.squeeze(value).shape:
+            return self._error(key, written, f"'{written}' has shape {literal.shape} but {key} "
+                                             f"has shape {value.shape}; write one number per entry")
+        value = value.reshape(literal.shape)
+        stale = [i for i in np.ndindex(literal.shape) if not matches(literal[i], value[i], tol)]
+        if stale:
+            lab_text = _bracket([rounded_like(literal[i], value[i]) for i in np.ndindex(literal.shape)],
+                                literal.shape)
+            message = f"text says {written}, lab {key} = {lab_text}"
+            self.claims.append(Claim(self.page, self._line(), "check", key, written,
+                                     _computed(value), STALE, message))
+            return f"**⚠ {written} (stale: lab says {lab_text})**"
+        self.claims.append(Claim(self.page, self._line(), "check", key, written, _computed(value), OK,
+                                 f"{written} agrees with {key}"))
+        return written
+
+    # -- figures, tables, code -------------------------------------------------------------------
+    def figure(self, name: str, caption: str) -> str:
+        """A lab figure with a Markdown caption."""
+        if name not in FIGURES:
+            return self._error(name, "", f"no figure '{name}'; known: {', '.join(FIGURES)}")
+        src = f"{self.to_root}{LAB_ASSETS}/figures/{name}.svg"
+        return (f'<figure markdown="span">\n  ![{_plain(caption)}]({src})\n'
+                f"  <figcaption markdown="span">{caption}</figcaption>\n</figure>")
+
+    def table(self, name: str) -> str:
+        """A lab CSV file as a Markdown table, followed by a link to download it."""
+        if name not in TABLES:
+            return self._error(name, "", f"no table '{name}'; known: {', '.join(TABLES)}")
+        header, *rows = TABLES[name](self.results)
+        lines = ["| " + " | ".join(header) + " |", "|" + " ---: |" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(lines) + f"\n\n[:material-download: {name}]({self.to_root}{LAB_ASSETS}/{name})"
+
+    def lab_source(self, name: str) -> str:
+        """The source of a lab function or class, e.g. ``lab.gradcheck.numeric_gradient``."""
+        if not _SOURCE_NAME.fullmatch(name):
+            return self._error(name, "", f"'{name}' is not a lab name like lab.module.function")
+        try:
+            obj = _find_lab_object(name)
+            lines, first = inspect.getsourcelines(obj)
+        except (ImportError, AttributeError, TypeError, OSError) as error:
+            return self._error(name, "", f"cannot show source of {name}: {error}")
+        path = inspect.getsourcefile(obj) or ""
+        relative = path[path.rfind("/lab/") + 1:]
+        code = textwrap.dedent("".join(lines)).rstrip()
+        return f'```python title="{relative}" linenums="{first}"\n{code}\n```'
+
+
+def _find_lab_object(name: str) -> Any:
+    parts = name.split(".")
+    for cut in range(len(parts), 1, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(f"no module for {name}")
+
+
+def _format_array(value: np.ndarray, fmt: str) -> str:
+    if value.ndim == 0:
+        return format(value.item(), fmt)
+    return _bracket([format(v, fmt) for v in value.ravel().tolist()], value.shape)
+
+
+def _bracket(items: list[str], shape: tuple[int, ...]) -> str:
+    if not shape:
+        return items[0]
+    step = len(items) // shape[0]
+    return "[" + ", ".join(_bracket(items[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])) + "]"
+
+
+def _computed(value: Any) -> str:
+    array = np.asarray(value)
+    return repr(array.item()) if array.ndim == 0 else repr(array.tolist())
+
+
+def _plain(caption: str) -> str:
+    return re.sub(r"[\[\]*_`$]", "", caption)

@@ -1,0 +1,109 @@
+"""Render pages with the lab macros outside MkDocs: the whole-site check behind every build.
+
+``check_site`` reads every Markdown page of every language, renders its macros with the same
+``PageMacros`` the MkDocs build uses, and returns one report of all claims and problems.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from macros.claims import ERROR, Claim, Report
+from macros.page_macros import PageMacros
+
+_LANGUAGE = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
+_FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
+
+
+def split_front_matter(text: str) -> tuple[str, int]:
+    """Return the body MkDocs renders and how many lines precede it (as MkDocs strips them)."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return text, 0
+    body = text[match.end():].lstrip("\n")
+    return body, text[: len(text) - len(body)].count("\n")
+
+
+def render_page(page: str, docs_path: str, text: str, results: dict[str, Any],
+                lab_errors: dict[str, str] | None = None) -> tuple[str, list[Claim]]:
+    """Render one page's macros; template errors become ``error`` claims with their line."""
+    body, offset = split_front_matter(text)
+    macros = PageMacros(page, docs_path, offset, results, lab_errors)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.globals.update(macros.functions())
+    try:
+        output = env.from_string(body).render()
+    except jinja2.TemplateSyntaxError as error:
+        return body, [*macros.claims, _template_error(page, (error.lineno or 0) + offset, error)]
+    except Exception as error:  # an undefined name or a macro called wrongly: locate it and go on
+        return body, [*macros.claims, _template_error(page, _error_line(error) + offset, error)]
+    return output, macros.claims
+
+
+def _template_error(page: str, line: int, error: Exception) -> Claim:
+    hint = ("; only value, check, figure, table and lab_source are defined"
+            if isinstance(error, jinja2.UndefinedError) else "")
+    message = f"{type(error).__name__}: {error}{hint}"
+    return Claim(page, line, ERROR, "", "", "", ERROR, message)
+
+
+def _error_line(error: Exception) -> int:
+    """The template line of the innermost Jinja frame in the error's traceback."""
+    line = 0
+    for frame, lineno in traceback.walk_tb(error.__traceback__):
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            line = template.get_corresponding_lineno(lineno)
+    return line
+
+
+def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, str] | None = None,
+               root: Path | None = None) -> Report:
+    """Check every page under ``docs_dir``; pages are named relative to ``root`` in messages."""
+    root = root or docs_dir.parent
+    report = Report()
+    for path in sorted(docs_dir.rglob("*.md")):
+        page = _display(path, root)
+        docs_path = path.relative_to(docs_dir).as_posix()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            report.claims.append(Claim(page, 1, ERROR, "", "", "", ERROR, f"not UTF-8: {error}"))
+            continue
+        report.claims.extend(render_page(page, docs_path, text, results, lab_errors)[1])
+    report.claims.extend(check_translations(docs_dir, root))
+    for name, trace in (lab_errors or {}).items():
+        report.claims.append(Claim(f"lab/{name}", 0, ERROR, name, "", "", ERROR,
+                                   f"experiment '{name}' raised:\n{trace}"))
+    return report
+
+
+def check_translations(docs_dir: Path, root: Path) -> list[Claim]:
+    """Every page must exist in every language folder (``docs/en``, ``docs/zh``, ...)."""
+    languages = sorted(p for p in docs_dir.iterdir() if p.is_dir() and _LANGUAGE.fullmatch(p.name))
+    pages = {lang: {p.relative_to(lang).as_posix() for p in lang.rglob("*.md")} for lang in languages}
+    problems = []
+    for lang in languages:
+        for other in languages:
+            for missing in sorted(pages[lang] - pages[other]):
+                problems.append(Claim(_display(lang / missing, root), 1, ERROR, "", "", "", ERROR,
+                                      f"no translation in '{other.name}': "
+                                      f"create {_display(other / missing, root)}"))
+    return problems
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def print_report(report: Report, stream: Any = sys.stderr) -> None:
+    print(report.summary(), file=stream)
