@@ -125,7 +125,7 @@ class PageMacros:
             return self._error(name, "", f"no figure '{name}'; known: {', '.join(FIGURES)}")
         src = f"{self.to_root}{LAB_ASSETS}/figures/{name}.svg"
         return (f'<figure markdown="span">\n  ![{_plain(caption)}]({src})\n'
-                f"  <figcaption markdown="span">{caption}</figcaption>\n</figure>")
+                f'  <figcaption markdown="span">{caption}</figcaption>\n</figure>')
 
     def table(self, name: str) -> str:
         """A lab CSV file as a Markdown table, followed by a link to download it."""

@@ -54,12 +54,18 @@ def _template_error(page: str, line: int, error: Exception) -> Claim:
 
 
 def _error_line(error: Exception) -> int:
-    """The template line of the innermost Jinja frame in the error's traceback."""
+    """The template line of the innermost template frame in the error's traceback.
+
+    Jinja rewrites tracebacks so that template frames carry template line numbers already;
+    a frame that still has the compiled module's globals is mapped back by hand.
+    """
     line = 0
     for frame, lineno in traceback.walk_tb(error.__traceback__):
         template = frame.f_globals.get("__jinja_template__")
         if template is not None:
             line = template.get_corresponding_lineno(lineno)
+        elif frame.f_code.co_filename == "<template>":
+            line = lineno
     return line
 
 
