@@ -12,6 +12,7 @@ Per ``mkdocs build`` (one build per language with mkdocs-static-i18n):
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from macros.lab_results import lab_results
 from macros.page_macros import LAB_ASSETS, PageMacros
 from macros.render import check_site, split_front_matter
 
+log = logging.getLogger("mkdocs.plugins.dl_math_lab")
 _state: dict[str, Any] = {}
 """This process's current report and page macros; reset at each first-language build."""
 
@@ -49,7 +51,10 @@ def define_env(env: Any) -> None:
         _state.clear()
         _state.update(report=report, results=results, errors=errors)
         if report.problems and not serving():
-            raise Abort("The lab and the pages disagree; nothing was written.\n" + report.summary())
+            for claim in report.problems:
+                log.error(claim.describe())
+            raise Abort(f"{len(report.problems)} problem(s) in {len(report.claims)} lab number(s): "
+                        "the lab and the pages disagree, so nothing was written.")
         write_lab_assets(docs_dir / LAB_ASSETS, results)
     for name in MACRO_NAMES:
         env.macro(_dispatch(name), name)
@@ -67,7 +72,7 @@ def _dispatch(name: str) -> Any:
 def on_pre_page_macros(env: Any) -> None:
     file = env.page.file
     source = Path(file.abs_src_path).read_text(encoding="utf-8")
-    body, offset = split_front_matter(source)
+    _, offset = split_front_matter(source)
     page = Path(file.abs_src_path).resolve().relative_to(Path(env.project_dir).resolve()).as_posix()
     _state["page"] = PageMacros(page, file.src_uri, offset, _state["results"], _state["errors"])
 
@@ -79,7 +84,8 @@ def on_post_page_macros(env: Any) -> None:
     problems = [c for c in macros.claims if c.verdict != OK]
     if problems:  # only reachable under `mkdocs serve`: a build has already stopped
         items = "\n".join(f"    - `{c.page}:{c.line}` {c.message}" for c in problems)
-        env.markdown = f'!!! failure "Lab check failed: {len(problems)} problem(s)"\n\n{items}\n\n' + env.markdown
+        title = f"Lab check failed: {len(problems)} problem(s)"
+        env.markdown = f'!!! failure "{title}"\n\n{items}\n\n' + env.markdown
 
 
 def on_post_build(env: Any) -> None:

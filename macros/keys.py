@@ -66,4 +66,5 @@ def resolve(key: Key, results: dict[str, Any]) -> Any:
     try:
         return array[key.index]
     except IndexError:
-        raise LabKeyError(f"{key} is out of range: {key.experiment}.{key.field} has shape {array.shape}") from None
+        shape = array.shape
+        raise LabKeyError(f"{key} is out of range: {key.experiment}.{key.field} has shape {shape}") from None

@@ -1,0 +1,72 @@
+"""The claim checker on a tiny complete site, with negative controls that must NOT build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, copy_project, mkdocs
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "tiny", docs_from=FIXTURES / "tiny")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_good_site_builds_and_records_every_claim(tiny: Path) -> None:
+    result = mkdocs(tiny, "build", "--strict")
+    assert result.returncode == 0, result.stderr
+    assert "W11=-2.500000" in (tiny / "site" / "index.html").read_text()
+    assert "W11=-2.500000" in (tiny / "site" / "zh" / "index.html").read_text()
+    report = json.loads((tiny / "site" / "verification.json").read_text())
+    claims = {(c["page"], c["line"], c["key"], c["written"], c["verdict"]) for c in report["claims"]}
+    assert ("docs/en/index.md", 8, "mse.loss", "0.801", "ok") in claims
+    assert ("docs/zh/index.md", 7, "mse.grad_W[0,0]", "0.300", "ok") in claims
+    assert report["problems"] == 0
+    assert report["pages"]["docs/zh/index.md"] == {"numbers": 3, "recomputed": 3}
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_stale_numbers_in_both_languages_fail_once_listing_each(tiny: Path, strict: bool) -> None:
+    edit(tiny / "docs" / "en" / "index.md", '"0.801"', '"0.802"')
+    edit(tiny / "docs" / "zh" / "index.md", '"0.300"', '"0.310"')
+    result = mkdocs(tiny, "build", *(["--strict"] if strict else []))
+    assert result.returncode != 0
+    assert "docs/en/index.md:8: text says 0.802, lab mse.loss = 0.801" in result.stderr
+    assert "docs/zh/index.md:7: text says 0.310, lab mse.grad_W[0,0] = 0.300" in result.stderr
+    assert result.stderr.count("text says") == 2  # each problem once, not once per language build
+    assert "2 problem(s)" in result.stdout + result.stderr
+    assert not (tiny / "site").exists()  # nothing half-built left behind
+
+
+def test_failed_build_leaves_the_previous_site_untouched(tiny: Path) -> None:
+    assert mkdocs(tiny, "build").returncode == 0
+    before = (tiny / "site" / "zh" / "index.html").read_bytes()
+    edit(tiny / "docs" / "zh" / "index.md", '"0.300"', '"0.301"')
+    assert mkdocs(tiny, "build").returncode != 0
+    assert (tiny / "site" / "zh" / "index.html").read_bytes() == before
+
+
+def test_missing_translation_fails_instead_of_falling_back(tiny: Path) -> None:
+    (tiny / "docs" / "en" / "more.md").write_text("# More\n", encoding="utf-8")
+    result = mkdocs(tiny, "build")
+    assert result.returncode != 0
+    assert "docs/en/more.md:1: no translation in 'zh': create docs/zh/more.md" in result.stderr
+
+
+def test_undefined_variable_and_unknown_key_fail_with_their_lines(tiny: Path) -> None:
+    with (tiny / "docs" / "en" / "index.md").open("a", encoding="utf-8") as page:
+        page.write('{{ value("mse.grad_w[0,0]") }}\n{{ undefined_thing }}\n')
+    result = mkdocs(tiny, "build")
+    assert result.returncode != 0
+    expected = "docs/en/index.md:9: 'mse' has no value 'grad_w'. Did you mean mse.grad_b, mse.grad_W"
+    assert expected in result.stderr
+    assert "docs/en/index.md:10: UndefinedError: 'undefined_thing' is undefined" in result.stderr

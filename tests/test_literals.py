@@ -1,0 +1,60 @@
+"""The rule for checking a written number against a lab value."""
+
+from __future__ import annotations
+
+import pytest
+
+from macros.literals import LiteralError, matches, parse_literal, parse_scalar, rounded_like
+
+
+@pytest.mark.parametrize(("written", "lab", "ok"), [
+    ("0.300", 0.30000000000000004, True),
+    ("0.300", 0.3004999, True),
+    ("0.300", 0.3005, False),          # half rounds away from zero: 0.301
+    ("0.301", 0.3005, True),
+    ("2.68", 2.675, True),             # what a person writes, although f"{2.675:.2f}" == "2.67"
+    ("2.67", 2.675, False),
+    ("-2.68", -2.675, True),           # away from zero on the negative side too
+    ("0.000", -0.0001, True),          # the sign of zero is ignored
+    ("-0.000", 0.0001, True),
+    ("12", 12.4, True),                # an integer is checked to the unit
+    ("12", 12.5, False),
+    ("8.1e-12", 8.07e-12, True),       # scientific: to the mantissa's last digit
+    ("8.1e-12", 8.2e-12, False),
+    ("97.3%", 0.9731, True),           # percent: the lab fraction times 100
+    ("97.3%", 0.9736, False),
+    ("−2.500", -2.5, True),            # the Unicode minus sign
+    ("+1.5", 1.5, True),
+    (".5", 0.5, True),
+])
+def test_scalar_rule(written: str, lab: float, ok: bool) -> None:
+    assert matches(parse_scalar(written), lab) is ok
+
+
+def test_tolerance_replaces_rounding() -> None:
+    literal = parse_scalar("0.3")
+    assert matches(literal, 0.309, tol=0.01)
+    assert not matches(literal, 0.311, tol=0.01)
+
+
+@pytest.mark.parametrize(("written", "lab", "expected"), [
+    ("0.300", 0.3125, "0.313"),
+    ("−2.5", -2.449, "-2.4"),
+    ("8.1e-12", 8.07069e-12, "8.1e-12"),
+    ("97.3%", 0.97349, "97.3%"),
+])
+def test_rounded_like_writes_the_lab_value_at_the_literal_precision(written: str, lab: float,
+                                                                     expected: str) -> None:
+    assert rounded_like(parse_scalar(written), lab) == expected
+
+
+def test_vectors_and_matrices_parse_to_their_shape() -> None:
+    assert parse_literal("0.5").shape == ()
+    assert parse_literal("[0.300, −0.400, 0.100]").shape == (3,)
+    assert parse_literal("[[1, 2, 3], [4, 5, 6]]").shape == (2, 3)
+
+
+@pytest.mark.parametrize("bad", ["abc", "1.2.3", "", "[1, [2]]", "[1, 2", "[]", "1,5", "0x10", "1e"])
+def test_malformed_literals_are_rejected_with_the_text(bad: str) -> None:
+    with pytest.raises(LiteralError, match="'"):
+        parse_literal(bad)

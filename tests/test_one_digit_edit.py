@@ -1,0 +1,64 @@
+"""The promise to authors: a one-digit edit to any checked number, in either language, fails the
+check and points at that line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lab.registry import run_all
+from macros.render import check_site
+from tests.conftest import ROOT
+
+CHECK = re.compile(r'check\("([^"]+)", "([^"]+)"')
+RAW = re.compile(r"\{% raw %\}.*?\{% endraw %\}", re.S)
+RESULTS = run_all()
+
+
+def checked_literals() -> list[tuple[str, int, str, str]]:
+    found = []
+    for page in sorted((ROOT / "docs").glob("*/*.md")):
+        # Examples inside {% raw %} are shown, not rendered: blank them, keeping line numbers.
+        text = RAW.sub(lambda m: "\n" * m.group().count("\n"), page.read_text(encoding="utf-8"))
+        for number, line in enumerate(text.splitlines(), start=1):
+            found += [(page.relative_to(ROOT).as_posix(), number, key, written)
+                      for key, written in CHECK.findall(line)]
+    return found
+
+
+LITERALS = checked_literals()
+
+
+def bump_first_digit_run(written: str) -> str:
+    """Change the last digit of the first number: '[0.300, …]' -> '[0.301, …]'."""
+    match = re.search(r"\d(?!\d)", written)
+    digit = int(match.group())
+    return written[: match.start()] + str((digit + 1) % 10) + written[match.end():]
+
+
+def test_the_articles_have_checked_numbers_in_both_languages() -> None:
+    pages = {page for page, *_ in LITERALS}
+    assert {"docs/en/mse-gradient.md", "docs/zh/mse-gradient.md"} <= pages
+    assert len(LITERALS) >= 16
+
+
+@pytest.mark.parametrize(("page", "line", "key", "written"), LITERALS,
+                         ids=[f"{p}:{n}" for p, n, *_ in LITERALS])
+def test_one_digit_edit_fails_at_its_line(tmp_path: Path, page: str, line: int, key: str,
+                                          written: str) -> None:
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs, ignore=shutil.ignore_patterns("assets"))
+    target = tmp_path / page
+    text = target.read_text(encoding="utf-8")
+    edited = bump_first_digit_run(written)
+    target.write_text(text.replace(f'"{key}", "{written}"', f'"{key}", "{edited}"', 1), encoding="utf-8")
+    problems = check_site(docs, RESULTS, root=tmp_path).problems
+    assert [(c.page, c.line, c.key, c.written) for c in problems] == [(page, line, key, edited)]
+    assert problems[0].describe().startswith(f"{page}:{line}: text says {edited}, lab {key} = ")
+
+
+def test_unedited_docs_have_no_problems() -> None:
+    assert check_site(ROOT / "docs", RESULTS, root=ROOT).problems == []

@@ -1,0 +1,82 @@
+"""Rendering pages with the lab macros outside MkDocs: claims, lines and problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lab.registry import run_all
+from macros.claims import ERROR, OK, STALE
+from macros.render import check_site, render_page
+
+RESULTS = run_all()
+FRONT = "---\ntitle: t\n---\n\n"
+
+
+def render(body: str, front: str = FRONT):
+    return render_page("docs/en/p.md", "en/p.md", front + body, RESULTS)
+
+
+def test_value_prints_in_the_requested_format() -> None:
+    output, claims = render('W00={{ value("mse.grad_W[0,0]", ".6f") }} L={{ value("mse.loss", ".1%") }}\n')
+    assert output == "W00=0.300000 L=80.1%\n"
+    assert [c.verdict for c in claims] == [OK, OK]
+
+
+def test_value_prints_vectors_in_brackets() -> None:
+    output, _ = render('{{ value("mse.grad_W", ".2f") }}')
+    assert output == "[[0.30, -0.40, 0.10], [1.88, -2.50, 0.62]]"
+
+
+def test_check_prints_the_written_text_and_records_its_line_after_front_matter() -> None:
+    output, claims = render('a\nb\nrow {{ check("mse.grad_W[1]", "[1.875, −2.500, 0.625]") }}\n')
+    assert output == "a\nb\nrow [1.875, −2.500, 0.625]\n"
+    assert (claims[0].line, claims[0].verdict, claims[0].key) == (7, OK, "mse.grad_W[1]")
+
+
+def test_stale_check_reports_written_and_lab_values() -> None:
+    output, claims = render('x\n{{ check("mse.grad_W[0,0]", "0.312") }}\n', front="")
+    assert claims[0].verdict == STALE
+    assert claims[0].describe() == "docs/en/p.md:2: text says 0.312, lab mse.grad_W[0,0] = 0.300"
+    assert "stale" in output
+
+
+def test_every_problem_on_a_page_is_reported() -> None:
+    body = ('{{ check("mse.loss", "0.9") }}\n{{ value("mse.nope") }}\n{{ check("mse.x", "0.5") }}\n'
+            '{{ check("mse.loss", "zero") }}\n{{ value("mse.loss", "!r") }}\n{{ figure("nope", "c") }}\n'
+            '{{ table("nope.csv") }}\n{{ lab_source("os.system") }}\n')
+    _, claims = render(body, front="")
+    assert [(c.line, c.verdict) for c in claims] == [(1, STALE)] + [(n, ERROR) for n in range(2, 9)]
+    assert "'0.5' has shape () but mse.x has shape (3, 1)" in claims[2].message
+
+
+def test_template_errors_are_located() -> None:
+    _, claims = render("one\ntwo {{ nope }}\n")
+    assert (claims[-1].line, claims[-1].verdict) == (6, ERROR)
+    assert "'nope' is undefined" in claims[-1].message
+    _, claims = render("one\n{{ value( }}\n", front="")
+    assert (claims[-1].line, claims[-1].verdict) == (2, ERROR)
+
+
+def test_lab_source_shows_the_real_function_with_its_line_numbers() -> None:
+    output, _ = render('{{ lab_source("lab.gradcheck.rel_error") }}', front="")
+    source = (Path(__file__).parent.parent / "lab" / "gradcheck.py").read_text().splitlines()
+    first = source.index(next(line for line in source if line.startswith("def rel_error"))) + 1
+    assert output.startswith(f'```python title="lab/gradcheck.py" linenums="{first}"\ndef rel_error(')
+
+
+def test_figure_and_table_link_relative_to_the_page() -> None:
+    body = '{{ figure("mse-outer-product", "A *caption*") }}\n{{ table("gradient-check-results.csv") }}'
+    output, _ = render(body, front="")
+    assert "](../assets/lab/figures/mse-outer-product.svg)" in output
+    assert "| W | W11 | -2.500000 | -2.500000 |" in output
+    assert "(../assets/lab/gradient-check-results.csv)" in output
+
+
+def test_check_site_requires_every_page_in_every_language(tmp_path: Path) -> None:
+    for lang in ("en", "zh"):
+        (tmp_path / "docs" / lang).mkdir(parents=True)
+        (tmp_path / "docs" / lang / "index.md").write_text("# hi\n")
+    (tmp_path / "docs" / "en" / "extra.md").write_text("# only English\n")
+    report = check_site(tmp_path / "docs", RESULTS, root=tmp_path)
+    assert [c.describe() for c in report.problems] == [
+        "docs/en/extra.md:1: no translation in 'zh': create docs/zh/extra.md"]

@@ -1,0 +1,85 @@
+"""`mkdocs serve` stays up on a stale number, shows it in the page, and picks up edits to the lab
+and to the macros (which Python would otherwise keep cached)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, copy_project
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def wait_for(url: str, text: str, server: subprocess.Popen[str], timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "mkdocs serve exited"
+        page = fetch(url)
+        if text in page:
+            return page
+        time.sleep(0.3)
+    raise AssertionError(f"{text!r} never appeared at {url}")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
+    project = copy_project(tmp_path / "tiny", docs_from=FIXTURES / "tiny")
+    with (project / "mkdocs.yml").open("a") as config:
+        config.write("watch:\n  - lab\n  - macros\n")
+    port = free_port()
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    try:
+        yield project, f"http://127.0.0.1:{port}/", server
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_serve_shows_problems_and_reloads_lab_and_macros(served) -> None:
+    project, url, server = served
+    wait_for(url, "W11=-2.500000", server)
+
+    edit(project / "docs" / "zh" / "index.md", '"0.300"', '"0.310"')
+    page = wait_for(url + "zh/", "Lab check failed: 1 problem(s)", server)
+    assert "docs/zh/index.md:7" in page
+    assert "text says 0.310" in page
+
+    # A lab edit: the error e = [0.2, 1.25] becomes [0.2, 1.5], so W11 = 1.5 * -2.0 = -3.0.
+    edit(project / "lab" / "mse.py", "[[0.2], [1.25]]", "[[0.2], [1.5]]")
+    page = wait_for(url, "W11=-3.000000", server)
+    assert "text says 0.801, lab mse.loss = 1.145" in page  # 1/2 (0.2² + 1.5²) = 1.145
+
+    # A macros edit: the failure box title comes from macros/adapter.py.
+    edit(project / "macros" / "adapter.py", '"Lab check failed:', '"The lab disagrees:')
+    wait_for(url, "The lab disagrees: 1 problem(s)", server)
+    assert server.poll() is None

@@ -1,0 +1,80 @@
+"""The real site: strict build, the lab's numbers in both languages, offline assets."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from lab.registry import run_all
+
+
+def html_text(html: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+ARTICLE = {"en": "mse-gradient/index.html", "zh": "zh/mse-gradient/index.html"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_article_shows_the_lab_values(built_site: Path, lang: str) -> None:
+    html = (built_site / ARTICLE[lang]).read_text(encoding="utf-8")
+    mse = run_all()["mse"]
+    assert f"W00={mse.grad_W[0, 0]:.6f}" in html
+    assert f"W11={mse.grad_W[1, 1]:.6f}" in html
+    assert f"{mse.error_norm_W:.1e}" in html  # the finite-difference error, from the lab
+    assert "[0.300, −0.400, 0.100]" in html
+    assert "[1.875, −2.500, 0.625]" in html
+    assert 'src="../../assets/lab/figures/mse-outer-product.svg"' in html or \
+        'src="../assets/lab/figures/mse-outer-product.svg"' in html
+    text = html_text(html)
+    assert "def numeric_gradient(loss: Callable[[], float]" in text  # code shown from the lab source
+    assert "def backward(e: np.ndarray, x: np.ndarray)" in text
+    assert "⚠" not in html
+    assert "lab-badge" in html
+
+
+def test_both_articles_count_the_same_recomputed_numbers(built_site: Path) -> None:
+    counts = [re.search(r'data-lab-numbers="(\d+)"', (built_site / ARTICLE[lang]).read_text()).group(1)
+              for lang in ("en", "zh")]
+    assert counts[0] == counts[1]
+    assert int(counts[0]) >= 10
+
+
+def test_verification_report_lists_every_claim_ok(built_site: Path) -> None:
+    report = json.loads((built_site / "verification.json").read_text(encoding="utf-8"))
+    assert report["problems"] == 0
+    keys = {lang: sorted((c["key"], c["written"]) for c in report["claims"]
+                         if c["page"] == f"docs/{lang}/mse-gradient.md") for lang in ("en", "zh")}
+    assert keys["en"] == keys["zh"]
+    assert len(keys["en"]) >= 10
+    assert all(c["verdict"] == "ok" and c["line"] > 0 for c in report["claims"])
+
+
+def test_lab_outputs_are_published(built_site: Path) -> None:
+    csv = (built_site / "assets" / "lab" / "gradient-check-results.csv").read_text()
+    assert csv.splitlines()[0] == "parameter,entry,analytic,numeric,abs_error,param_error_norm"
+    svg = (built_site / "assets" / "lab" / "figures" / "mse-outer-product.svg").read_text()
+    assert svg.startswith("<?xml")
+    assert "<dc:date>" not in svg
+
+
+def test_math_and_fonts_are_vendored_and_nothing_points_off_site(built_site: Path) -> None:
+    assert (built_site / "assets" / "katex" / "katex.min.js").stat().st_size > 200_000
+    assert list((built_site / "assets" / "katex" / "fonts").glob("KaTeX_Main-Regular.woff2"))
+    for page in built_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        external = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+        external = [url for url in external if not url.startswith("https://dl-math-lab.example.org/")]
+        assert external == [], page
+        assert "fonts.googleapis" not in html
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_language_switcher_links_to_the_same_article(built_site: Path, lang: str) -> None:
+    html = (built_site / ARTICLE[lang]).read_text(encoding="utf-8")
+    other = {"en": "../zh/mse-gradient/", "zh": "../../mse-gradient/"}[lang]
+    assert f'href="{other}"' in html
