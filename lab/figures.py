@@ -76,7 +76,7 @@ def outer_product_steps(results: dict[str, Any]) -> Any:
         for i, e_i in enumerate(e):  # e down the left side
             ax.text(-0.35, grad.shape[0] - 0.5 - i, f"{e_i:g}", ha="right", va="center")
         ax.text(-0.35, grad.shape[0] + 0.35, r"$e \;\backslash\; x^\top$", ha="right", fontsize=9)
-        ax.set_title(rf"step {step + 1}: column {step} $= e\,x_{step}$", fontsize=10)
+        ax.set_title(rf"$\partial L/\partial W_{{:,{step}}} = e\,x_{step}$", fontsize=11)
         ax.set_xlim(-1.1, grad.shape[1])
         ax.set_ylim(0, grad.shape[0] + 0.8)
         ax.set_aspect("equal")

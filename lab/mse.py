@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lab.gradcheck import error_norm, numeric_gradient, rel_error
+from lab.gradcheck import EPS, error_norm, numeric_gradient, rel_error
 
 X_EXAMPLE = np.array([[1.5], [-2.0], [0.5]])
 W_EXAMPLE = np.array([[0.2, -0.1, 0.4], [0.5, 0.3, -0.2]])
@@ -34,6 +34,7 @@ class MSEResult:
     error_norm_b: float
     rel_error_W: float
     rel_error_b: float
+    eps: float
 
 
 def forward(W: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
@@ -67,5 +68,6 @@ def run() -> MSEResult:
         error_norm_b=error_norm(grad_b, numeric_grad_b),
         rel_error_W=rel_error(grad_W, numeric_grad_W),
         rel_error_b=rel_error(grad_b, numeric_grad_b),
+        eps=EPS,
     )
 
