@@ -80,3 +80,21 @@ def test_check_site_requires_every_page_in_every_language(tmp_path: Path) -> Non
     report = check_site(tmp_path / "docs", RESULTS, root=tmp_path)
     assert [c.describe() for c in report.problems] == [
         "docs/en/extra.md:1: no translation in 'zh': create docs/zh/extra.md"]
+
+
+def test_check_command_reports_and_exits_nonzero_on_a_stale_number(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    for lang, number in (("en", "0.300"), ("zh", "0.301")):
+        (tmp_path / "docs" / lang).mkdir(parents=True)
+        (tmp_path / "docs" / lang / "a.md").write_text(f'x\n{{{{ check("mse.grad_W[0,0]", "{number}") }}}}\n')
+    root = Path(__file__).parent.parent
+    result = subprocess.run([sys.executable, "-m", "macros", "check", "--docs", str(tmp_path / "docs")],
+                            cwd=root, capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert "docs/zh/a.md:2: text says 0.301, lab mse.grad_W[0,0] = 0.300" in result.stderr
+    clean = subprocess.run([sys.executable, "-m", "macros", "check"], cwd=root, capture_output=True,
+                           text=True, check=False)
+    assert clean.returncode == 0, clean.stderr
+    assert "0 problem(s)" in clean.stdout

@@ -1,0 +1,31 @@
+"""``python -m macros check``: check every page of every language against the lab, without MkDocs.
+
+Prints each problem as ``file:line: message`` and exits 1 if there is any, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from macros.lab_results import lab_results
+from macros.render import check_site
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m macros", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="verify every lab number on every page")
+    check.add_argument("--docs", type=Path, default=Path("docs"), help="docs folder (default: docs)")
+    args = parser.parse_args(argv)
+    if not args.docs.is_dir():
+        parser.error(f"no docs folder at {args.docs}; run from the project root or pass --docs")
+    results, errors = lab_results()
+    report = check_site(args.docs, results, errors, root=args.docs.resolve().parent)
+    print(report.summary(), file=sys.stderr if report.problems else sys.stdout)
+    return 1 if report.problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
