@@ -35,9 +35,12 @@ def guide_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_both_guides_show_the_same_code() -> None:
     assert guide_blocks("en") == guide_blocks("zh")
+
+
+def test_guide_examples_are_the_expected_files() -> None:
     titles = [title for title, _ in guide_blocks("en")]
     assert titles == ["lab/line.py", "lab/registry.py (append)", "docs/en/line.md",
-                      "lab/figures.py (append)", "lab/tables.py (append)", "docs/zh/line.md"]
+                      "lab/figures/line.py", "lab/tables/line.py", "docs/zh/line.md"]
 
 
 def test_guide_examples_build_in_both_languages(guide_project: Path) -> None:

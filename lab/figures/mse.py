@@ -1,40 +1,12 @@
-"""Figures drawn from lab results. Text inside a figure is symbols and numbers only, so one
-SVG serves both languages; captions live in the pages.
-
-matplotlib is imported inside the functions: a build that needs no new figure never pays for it.
-"""
+"""Figures of the MSE gradient article."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-SVG_HASH_SALT = "dl-math-lab"
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({
-        "svg.hashsalt": SVG_HASH_SALT,  # stable element ids
-        "svg.fonttype": "path",  # glyphs as paths: no font needed by the reader
-        "font.size": 10,
-    })
-    return plt
-
-
-def to_svg(fig: Any) -> bytes:
-    """Serialize a figure to SVG bytes that are identical from run to run."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    _pyplot().close(fig)
-    return buffer.getvalue()
+from lab.plotting import pyplot
 
 
 def _grid(ax: Any, values: np.ndarray, filled: np.ndarray, cmap: Any, vmax: float) -> None:
@@ -60,7 +32,7 @@ def _rect(x: float, y: float, colour: Any) -> Any:
 
 def outer_product_steps(results: dict[str, Any]) -> Any:
     """dL/dW = e x^T filled one column per step: column j is the vector e scaled by x_j."""
-    plt = _pyplot()
+    plt = pyplot()
     r = results["mse"]
     e, x, grad = r.e[:, 0], r.x[:, 0], r.grad_W
     vmax = float(np.max(np.abs(grad)))
@@ -84,7 +56,4 @@ def outer_product_steps(results: dict[str, Any]) -> Any:
     return fig
 
 
-FIGURES: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "mse-outer-product": outer_product_steps,
-}
-"""Figure name -> draw function taking all lab results and returning a matplotlib figure."""
+FIGURES = {"mse-outer-product": outer_product_steps}

@@ -1,10 +1,7 @@
-"""CSV files the lab writes next to its figures; each builder turns results into rows."""
+"""CSV tables of the MSE gradient article."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,13 +26,4 @@ def gradient_check_rows(results: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-TABLES: dict[str, Callable[[dict[str, Any]], list[list[str]]]] = {
-    "gradient-check-results.csv": gradient_check_rows,
-}
-"""CSV file name -> row builder. The first row is the header."""
-
-
-def to_csv(rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue()
+TABLES = {"gradient-check-results.csv": gradient_check_rows}

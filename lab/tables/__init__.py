@@ -1,0 +1,20 @@
+"""CSV files the lab writes, one module per article; each module has a ``TABLES`` dict mapping
+a file name to a row builder (results -> rows of strings, header first)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from typing import Any
+
+from lab.collect import collect
+
+TABLES: dict[str, Callable[[dict[str, Any]], list[list[str]]]] = collect(__name__, __path__, "TABLES")
+"""CSV file name -> row builder. The first row is the header."""
+
+
+def to_csv(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
