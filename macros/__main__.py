@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from macros.lab_results import lab_results
+from macros.lab_results import CACHE_DIR, lab_results
 from macros.render import check_site
 
 
@@ -21,8 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.docs.is_dir():
         parser.error(f"no docs folder at {args.docs}; run from the project root or pass --docs")
-    results, errors = lab_results()
-    report = check_site(args.docs, results, errors, root=args.docs.resolve().parent)
+    root = args.docs.resolve().parent
+    results, errors = lab_results(root / CACHE_DIR)
+    report = check_site(args.docs, results, errors, root=root)
     print(report.summary(), file=sys.stderr if report.problems else sys.stdout)
     return 1 if report.problems else 0
 

@@ -21,7 +21,7 @@ from mkdocs.exceptions import Abort
 
 from lab.outputs import write_lab_assets
 from macros.claims import OK, Report
-from macros.lab_results import lab_results
+from macros.lab_results import CACHE_DIR, lab_results
 from macros.page_macros import LAB_ASSETS, PageMacros
 from macros.render import check_site, split_front_matter
 
@@ -46,7 +46,7 @@ def _is_first_build(env: Any) -> bool:
 def define_env(env: Any) -> None:
     docs_dir = Path(env.conf["docs_dir"])
     if _is_first_build(env):
-        results, errors = lab_results()
+        results, errors = lab_results(Path(env.project_dir) / CACHE_DIR)
         report = check_site(docs_dir, results, errors, root=Path(env.project_dir))
         _state.clear()
         _state.update(report=report, results=results, errors=errors)

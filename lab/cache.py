@@ -1,0 +1,144 @@
+"""A content-addressed disk cache for experiment results.
+
+An entry's key hashes the experiment's source file, every lab module it imports (transitively),
+the run function's name, the NumPy version and this cache's format. So an edit to ``lab/mse.py``
+or to ``lab/gradcheck.py`` invalidates ``mse`` and nothing else, and an upgrade invalidates all.
+
+Entries are ``.npz`` files read with ``allow_pickle=False``: a corrupt, truncated or foreign entry
+fails to load or fails validation, and is then recomputed and replaced, never trusted. Writes go
+to a unique temporary file first and are renamed into place, so concurrent builds are safe.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+import typing
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FORMAT = 1
+_SCALARS = {"float": float, "int": int, "bool": bool, "str": str}
+
+
+_LAB_ROOT = Path(__file__).resolve().parent
+
+
+def _module_path(module: str) -> Path | None:
+    """The file of a lab module (``lab.a.b`` -> ``lab/a/b.py``), found without importing it."""
+    base = _LAB_ROOT.joinpath(*module.split(".")[1:])
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _lab_imports(path: Path) -> set[str]:
+    """Names of the lab modules imported by the file at ``path``."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name == "lab" or a.name.startswith("lab.")}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and \
+                (node.module == "lab" or node.module.startswith("lab.")):
+            found.add(node.module)
+            # `from lab import mse` imports a module; `from lab.x import f` imports a name.
+            found |= {f"{node.module}.{a.name}" for a in node.names
+                      if _module_path(f"{node.module}.{a.name}") is not None}
+    return found
+
+
+def source_key(run: Callable[[], Any]) -> str:
+    """Hash of everything that decides what ``run()`` returns."""
+    digest = hashlib.sha256(f"{FORMAT}|{np.__version__}|{run.__module__}.{run.__qualname__}".encode())
+    seen: set[str] = set()
+    todo = [run.__module__]
+    while todo:
+        module = todo.pop()
+        path = _module_path(module)
+        if module in seen or path is None:
+            continue
+        seen.add(module)
+        digest.update(module.encode() + b"\0" + path.read_bytes())
+        todo.extend(sorted(_lab_imports(path)))
+    return digest.hexdigest()
+
+
+def _encode(value: Any) -> tuple[np.ndarray, str] | None:
+    """An array and a kind tag for a field value, or None when it cannot be stored safely."""
+    if isinstance(value, np.ndarray):
+        return (value, "array") if value.dtype.kind in "biufcU" else None
+    if isinstance(value, np.generic):
+        return (np.asarray(value), "numpy") if value.dtype.kind in "biufc" else None
+    for kind, python_type in _SCALARS.items():
+        if type(value) is python_type:  # exact type: a bool is not stored as an int
+            return np.asarray(value), kind
+    return None
+
+
+def _decode(array: np.ndarray, kind: str) -> Any:
+    if kind == "array":
+        return array
+    if kind == "numpy":
+        return array[()]
+    return _SCALARS[kind](array.item())
+
+
+def load(path: Path, key: str, result_type: type) -> Any | None:
+    """The cached result at ``path`` if it is valid for ``key``, else None."""
+    try:
+        with path.open("rb") as stream, np.load(stream, allow_pickle=False) as data:
+            meta = json.loads(str(data["__meta__"]))
+            names = [f.name for f in dataclasses.fields(result_type)]
+            if meta.get("key") != key or sorted(meta.get("fields", {})) != sorted(names):
+                return None
+            return result_type(**{n: _decode(data[n], meta["fields"][n]) for n in names})
+    except Exception:  # BadZipFile, EOFError, KeyError, ValueError...: any unreadable entry is a miss
+        return None
+
+
+def store(path: Path, key: str, result: Any) -> bool:
+    """Write ``result`` atomically; return False (and write nothing) if a field cannot be stored."""
+    arrays, kinds = {}, {}
+    for field in dataclasses.fields(result):
+        encoded = _encode(getattr(result, field.name))
+        if encoded is None:
+            return False
+        arrays[field.name], kinds[field.name] = encoded
+    arrays["__meta__"] = np.asarray(json.dumps({"key": key, "fields": kinds}))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=path.parent, suffix=".partial")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **arrays)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    return True
+
+
+def cached_run(name: str, run: Callable[[], Any], cache_dir: Path) -> Any:
+    """``run()``, or its cached result when the sources it depends on are unchanged."""
+    key = source_key(run)
+    path = cache_dir / f"{name}-{key[:20]}.npz"
+    try:
+        result_type = typing.get_type_hints(run)["return"]
+    except Exception:
+        return run()  # no usable return annotation: nothing to rebuild a result with
+    cached = load(path, key, result_type) if dataclasses.is_dataclass(result_type) else None
+    if cached is not None:
+        return cached
+    result = run()
+    if dataclasses.is_dataclass(result) and type(result) is result_type and store(path, key, result):
+        for stale in cache_dir.glob(f"{name}-*.npz"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    return result

@@ -1,0 +1,101 @@
+"""The lab's disk cache: hits reproduce results exactly; anything odd is recomputed, never trusted."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lab import cache, mse
+
+
+@dataclasses.dataclass(frozen=True)
+class Sample:
+    grid: np.ndarray
+    loss: float
+    steps: int
+    converged: bool
+    label: str
+    scalar: np.float64
+
+
+calls: list[int] = []
+
+
+def run_sample() -> Sample:
+    calls.append(1)
+    return Sample(np.arange(6.0).reshape(2, 3) / 7, 0.1 + 0.2, 3, True, "ok", np.float64(2.5))
+
+
+def assert_same(a: object, b: object) -> None:
+    for field in dataclasses.fields(a):
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        assert type(x) is type(y), field.name
+        np.testing.assert_array_equal(x, y)
+
+
+def test_a_hit_returns_the_same_values_and_types_without_running(tmp_path: Path) -> None:
+    calls.clear()
+    first = cache.cached_run("sample", run_sample, tmp_path)
+    second = cache.cached_run("sample", run_sample, tmp_path)
+    assert len(calls) == 1
+    assert_same(first, second)
+    assert_same(cache.cached_run("mse", mse.run, tmp_path), cache.cached_run("mse", mse.run, tmp_path))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "foreign"])
+def test_a_damaged_or_foreign_entry_is_recomputed_and_replaced(tmp_path: Path, damage: str) -> None:
+    calls.clear()
+    cache.cached_run("sample", run_sample, tmp_path)
+    (entry,) = tmp_path.glob("sample-*.npz")
+    data = entry.read_bytes()
+    if damage == "truncate":
+        entry.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        entry.write_bytes(b"not a cache entry" * 10)
+    elif damage == "empty":
+        entry.write_bytes(b"")
+    else:  # a valid entry of another experiment under this name
+        cache.store(entry, "some-other-key", run_sample())
+    calls.clear()
+    result = cache.cached_run("sample", run_sample, tmp_path)
+    assert len(calls) == 1
+    assert_same(result, run_sample())
+    assert cache.load(entry, cache.source_key(run_sample), Sample) is not None
+
+
+def test_key_follows_the_lab_modules_an_experiment_imports(tmp_path: Path, monkeypatch) -> None:
+    lab_copy = tmp_path / "lab"
+    shutil.copytree(Path(cache.__file__).parent, lab_copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "_LAB_ROOT", lab_copy)
+    before = cache.source_key(mse.run)
+    (lab_copy / "plotting.py").write_text("# an unrelated module changed\n")
+    assert cache.source_key(mse.run) == before
+    gradcheck = lab_copy / "gradcheck.py"
+    gradcheck.write_text(gradcheck.read_text() + "\n# an imported module changed\n")
+    assert cache.source_key(mse.run) != before
+
+
+def test_results_that_cannot_be_stored_safely_are_not_cached(tmp_path: Path) -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Odd:
+        things: list
+
+    assert not cache.store(tmp_path / "odd.npz", "k", Odd([1, "a"]))
+    assert not (tmp_path / "odd.npz").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_concurrent_writers_leave_one_valid_entry(tmp_path: Path) -> None:
+    threads = [threading.Thread(target=cache.cached_run, args=("mse", mse.run, tmp_path)) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    entries = list(tmp_path.iterdir())
+    assert len(entries) == 1
+    assert cache.load(entries[0], cache.source_key(mse.run), mse.MSEResult) is not None
