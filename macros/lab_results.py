@@ -7,6 +7,7 @@ content-addressed disk cache, so a warm build recomputes only experiments whose 
 from __future__ import annotations
 
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +17,44 @@ from lab.registry import EXPERIMENTS
 CACHE_DIR = ".cache/lab"
 """Where builds keep the disk cache, relative to the project root."""
 
-_memo: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
+_LAB_ROOT = Path(__file__).resolve().parent.parent / "lab"
 
 
-def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str, str]]:
-    """Return ``(results, errors)``: each experiment's result, or its traceback if it raised."""
+@dataclass(frozen=True)
+class LabFailure:
+    """An experiment that raised: where in lab/ it failed, and the lab part of its traceback."""
+
+    file: str
+    line: int
+    summary: str
+    trace: str
+
+    def describe(self) -> str:
+        return f"{self.file}:{self.line}: {self.summary}"
+
+
+def _failure(error: Exception) -> LabFailure:
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if Path(f.filename).resolve().is_relative_to(_LAB_ROOT)]
+    last = frames[-1] if frames else traceback.extract_tb(error.__traceback__)[-1]
+    path = Path(last.filename).resolve()
+    file = "lab/" + path.relative_to(_LAB_ROOT).as_posix() if path.is_relative_to(_LAB_ROOT) else str(path)
+    lab_trace = "".join(traceback.format_list(frames or [last]))
+    summary = "".join(traceback.format_exception_only(error)).strip()
+    return LabFailure(file, last.lineno or 0, summary, lab_trace)
+
+
+_memo: dict[str, tuple[dict[str, Any], dict[str, LabFailure]]] = {}
+
+
+def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str, LabFailure]]:
+    """Return ``(results, errors)``: each experiment's result, or where and why it raised."""
     if "all" not in _memo:
         results, errors = {}, {}
         for name, run in EXPERIMENTS.items():
             try:
                 results[name] = run() if cache_dir is None else cached_run(name, run, cache_dir)
-            except Exception:
-                errors[name] = traceback.format_exc(limit=-3)
+            except Exception as error:  # reported with its lab file and line, never a bare traceback
+                errors[name] = _failure(error)
         _memo["all"] = (results, errors)
     return _memo["all"]

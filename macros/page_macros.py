@@ -20,6 +20,7 @@ from lab.figures import FIGURES
 from lab.tables import TABLES
 from macros.claims import ERROR, OK, STALE, Claim
 from macros.keys import LabKeyError, parse_key, resolve
+from macros.lab_results import LabFailure
 from macros.literals import LiteralError, matches, parse_literal, rounded_like
 
 LAB_ASSETS = "assets/lab"
@@ -48,7 +49,7 @@ class PageMacros:
     """
 
     def __init__(self, page: str, docs_path: str, line_offset: int, results: dict[str, Any],
-                 lab_errors: dict[str, str] | None = None) -> None:
+                 lab_errors: dict[str, LabFailure] | None = None) -> None:
         self.page = page
         self.line_offset = line_offset
         self.results = results
@@ -72,8 +73,9 @@ class PageMacros:
     def _lookup(self, key: str) -> Any:
         parsed = parse_key(key)
         if parsed.experiment in self.lab_errors:
-            raise LabKeyError(f"experiment '{parsed.experiment}' failed, so {key} has no value:\n"
-                              f"{self.lab_errors[parsed.experiment]}")
+            failure = self.lab_errors[parsed.experiment]
+            raise LabKeyError(f"experiment '{parsed.experiment}' failed, so {key} has no value "
+                              f"({failure.describe()})")
         value = resolve(parsed, self.results)
         if not np.all(np.isfinite(np.asarray(value, dtype=float))):
             raise LabKeyError(f"lab value {key} is not finite ({value}); fix the experiment")

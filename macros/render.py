@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from macros.claims import ERROR, Claim, Report
+from macros.lab_results import LabFailure
 from macros.page_macros import PageMacros
 
 _LANGUAGE = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
@@ -31,7 +32,7 @@ def split_front_matter(text: str) -> tuple[str, int]:
 
 
 def render_page(page: str, docs_path: str, text: str, results: dict[str, Any],
-                lab_errors: dict[str, str] | None = None) -> tuple[str, list[Claim]]:
+                lab_errors: dict[str, LabFailure] | None = None) -> tuple[str, list[Claim]]:
     """Render one page's macros; template errors become ``error`` claims with their line."""
     body, offset = split_front_matter(text)
     macros = PageMacros(page, docs_path, offset, results, lab_errors)
@@ -69,7 +70,7 @@ def _error_line(error: Exception) -> int:
     return line
 
 
-def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, str] | None = None,
+def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, LabFailure] | None = None,
                root: Path | None = None) -> Report:
     """Check every page under ``docs_dir``; pages are named relative to ``root`` in messages."""
     root = root or docs_dir.parent
@@ -84,9 +85,10 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, st
             continue
         report.claims.extend(render_page(page, docs_path, text, results, lab_errors)[1])
     report.claims.extend(check_translations(docs_dir, root))
-    for name, trace in (lab_errors or {}).items():
-        report.claims.append(Claim(f"lab/{name}", 0, ERROR, name, "", "", ERROR,
-                                   f"experiment '{name}' raised:\n{trace}"))
+    for name, failure in (lab_errors or {}).items():
+        report.claims.append(Claim(failure.file, failure.line, ERROR, name, "", "", ERROR,
+                                   f"experiment '{name}' raised {failure.summary}; fix the lab. "
+                                   f"Lab frames:\n{failure.trace.rstrip()}"))
     return report
 
 

@@ -70,3 +70,17 @@ def test_undefined_variable_and_unknown_key_fail_with_their_lines(tiny: Path) ->
     expected = "docs/en/index.md:9: 'mse' has no value 'grad_w'. Did you mean mse.grad_b, mse.grad_W"
     assert expected in result.stderr
     assert "docs/en/index.md:10: UndefinedError: 'undefined_thing' is undefined" in result.stderr
+
+
+def test_an_experiment_that_raises_is_reported_at_its_lab_line(tiny: Path) -> None:
+    mse_py = tiny / "lab" / "mse.py"
+    lines = mse_py.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("e, loss = forward("))
+    lines.insert(at, "    raise ZeroDivisionError('the lab broke here')")
+    mse_py.write_text("\n".join(lines) + "\n")
+    result = mkdocs(tiny, "build")
+    assert result.returncode != 0
+    assert f"lab/mse.py:{at + 1}: experiment 'mse' raised ZeroDivisionError: the lab broke here" in result.stderr
+    assert "docs/zh/index.md:7: experiment 'mse' failed, so mse.grad_W[0,0] has no value" in result.stderr
+    assert "jinja2" not in result.stderr.lower()
+    assert not (tiny / "site").exists()
