@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from lab.bundle import LAB_DIR, figure_set, lab_bundle
 from lab.figures import FIGURES, to_svg
 from lab.registry import run_all
 from lab.tables import TABLES, to_csv
@@ -35,7 +36,15 @@ def write_lab_assets(out: Path, results: dict[str, Any]) -> None:
     missing = any(not (out / "figures" / f"{name}.svg").exists() for name in FIGURES)
     fresh = missing or not stamp.exists() or stamp.read_text() != key
     write_outputs(out, results, draw_figures=fresh)
+    write_downloads(out)
     write_if_changed(stamp, key.encode())
+
+
+def write_downloads(out: Path) -> None:
+    """The lab README, the figure set and the runnable bundle, next to the outputs they hold."""
+    write_if_changed(out / "README.txt", (LAB_DIR / "README.md").read_bytes())
+    write_if_changed(out / "figures.zip", figure_set(out))
+    write_if_changed(out / "dl-math-lab.zip", lab_bundle(out))
 
 
 def _lab_fingerprint() -> str:

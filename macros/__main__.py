@@ -9,7 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from lab.outputs import write_lab_assets
 from macros.lab_results import CACHE_DIR, lab_results
+from macros.page_macros import LAB_ASSETS
 from macros.render import check_site
 
 
@@ -23,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no docs folder at {args.docs}; run from the project root or pass --docs")
     root = args.docs.resolve().parent
     results, errors = lab_results(root / CACHE_DIR)
+    if not errors:  # the resource files the pages offer are generated, as in a build
+        write_lab_assets(args.docs / LAB_ASSETS, results)
     report = check_site(args.docs, results, errors, root=root)
     print(report.summary(), file=sys.stderr if report.problems else sys.stdout)
     return 1 if report.problems else 0

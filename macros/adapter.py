@@ -13,6 +13,7 @@ Per ``mkdocs build`` (one build per language with mkdocs-static-i18n):
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,15 +22,18 @@ from mkdocs.exceptions import Abort
 
 from lab.outputs import write_lab_assets
 from macros.claims import OK, Report
+from macros.front_matter import split_front_matter
 from macros.lab_results import CACHE_DIR, lab_results
 from macros.page_macros import LAB_ASSETS, PageMacros
-from macros.render import check_site, split_front_matter
+from macros.render import check_site
+from macros.site_pages import SiteMacros
 
 log = logging.getLogger("mkdocs.plugins.dl_math_lab")
 _state: dict[str, Any] = {}
 """This process's current report and page macros; reset at each first-language build."""
 
 MACRO_NAMES = ("value", "check", "figure", "table", "lab_source")
+SITE_MACRO_NAMES = ("route_list", "route_steps", "newest_articles", "timeline", "resource_cards")
 
 
 def serving() -> bool:
@@ -47,6 +51,8 @@ def define_env(env: Any) -> None:
     docs_dir = Path(env.conf["docs_dir"])
     if _is_first_build(env):
         results, errors = lab_results(Path(env.project_dir) / CACHE_DIR)
+        if not errors:  # resources must exist before the check looks for them
+            write_lab_assets(docs_dir / LAB_ASSETS, results)
         report = check_site(docs_dir, results, errors, root=Path(env.project_dir))
         _state.clear()
         _state.update(report=report, results=results, errors=errors)
@@ -55,17 +61,18 @@ def define_env(env: Any) -> None:
                 log.error(claim.describe())
             raise Abort(f"{len(report.problems)} problem(s) in {len(report.claims)} lab number(s): "
                         "the lab and the pages disagree, so nothing was written.")
-        write_lab_assets(docs_dir / LAB_ASSETS, results)
     for name in MACRO_NAMES:
-        env.macro(_dispatch(name), name)
+        env.macro(_dispatch("page", name), name)
+    for name in SITE_MACRO_NAMES:
+        env.macro(_dispatch("site_page", name), name)
 
 
-def _dispatch(name: str) -> Any:
+def _dispatch(target: str, name: str) -> Any:
+    """A macro that calls ``name`` on the current page's PageMacros or SiteMacros."""
     def call(*args: Any, **kwargs: Any) -> str:
-        return getattr(_state["page"], name)(*args, **kwargs)
+        return getattr(_state[target], name)(*args, **kwargs)
 
     call.__name__ = name
-    call.__doc__ = getattr(PageMacros, name).__doc__
     return call
 
 
@@ -75,6 +82,8 @@ def on_pre_page_macros(env: Any) -> None:
     _, offset = split_front_matter(source)
     page = Path(file.abs_src_path).resolve().relative_to(Path(env.project_dir).resolve()).as_posix()
     _state["page"] = PageMacros(page, file.src_uri, offset, _state["results"], _state["errors"])
+    model = _state["report"].site
+    _state["site_page"] = SiteMacros(model, file.src_uri, Path(env.conf["docs_dir"])) if model else None
 
 
 def on_post_page_macros(env: Any) -> None:
@@ -82,10 +91,24 @@ def on_post_page_macros(env: Any) -> None:
     recomputed = sum(1 for c in macros.claims if c.verdict == OK)
     env.page.meta["lab_numbers"] = recomputed
     problems = [c for c in macros.claims if c.verdict != OK]
+    _add_article_parts(env)
     if problems:  # only reachable under `mkdocs serve`: a build has already stopped
         items = "\n".join(f"    - `{c.page}:{c.line}` {c.message}" for c in problems)
         title = f"Lab check failed: {len(problems)} problem(s)"
         env.markdown = f'!!! failure "{title}"\n\n{items}\n\n' + env.markdown
+
+
+def _add_article_parts(env: Any) -> None:
+    """The context block under an article's title, its FAQ at the end, and the FAQ as JSON-LD."""
+    site: SiteMacros | None = _state.get("site_page")
+    slug = Path(env.page.file.src_uri).stem
+    if site is None or slug not in site.model.articles.get(site.lang, {}):
+        return
+    context = site.article_context(slug)
+    title = re.search(r"^# .*\n", env.markdown, re.M)
+    at = title.end() if title else 0
+    env.markdown = env.markdown[:at] + "\n" + context + env.markdown[at:] + site.faq_section(slug)
+    env.page.meta["faq_jsonld"] = site.faq_jsonld(slug)
 
 
 def on_post_build(env: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 OK, STALE, ERROR = "ok", "stale", "error"
 
@@ -32,6 +33,7 @@ class Claim:
 @dataclass
 class Report:
     claims: list[Claim] = field(default_factory=list)
+    site: Any = None  # the SiteModel the check read, when the docs have one
 
     @property
     def problems(self) -> list[Claim]:

@@ -15,29 +15,23 @@ from typing import Any
 import jinja2
 
 from macros.claims import ERROR, Claim, Report
+from macros.front_matter import split_front_matter
 from macros.lab_results import LabFailure
 from macros.page_macros import PageMacros
+from macros.site_model import load_site
+from macros.site_pages import SiteMacros
 
 _LANGUAGE = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
-_FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
-
-
-def split_front_matter(text: str) -> tuple[str, int]:
-    """Return the body MkDocs renders and how many lines precede it (as MkDocs strips them)."""
-    match = _FRONT_MATTER.match(text)
-    if not match:
-        return text, 0
-    body = text[match.end():].lstrip("\n")
-    return body, text[: len(text) - len(body)].count("\n")
-
-
 def render_page(page: str, docs_path: str, text: str, results: dict[str, Any],
-                lab_errors: dict[str, LabFailure] | None = None) -> tuple[str, list[Claim]]:
+                lab_errors: dict[str, LabFailure] | None = None,
+                site: SiteMacros | None = None) -> tuple[str, list[Claim]]:
     """Render one page's macros; template errors become ``error`` claims with their line."""
     body, offset = split_front_matter(text)
     macros = PageMacros(page, docs_path, offset, results, lab_errors)
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.globals.update(macros.functions())
+    if site is not None:
+        env.globals.update(site.functions())
     try:
         output = env.from_string(body).render()
     except jinja2.TemplateSyntaxError as error:
@@ -75,6 +69,9 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
     """Check every page under ``docs_dir``; pages are named relative to ``root`` in messages."""
     root = root or docs_dir.parent
     report = Report()
+    model, site_problems = load_site(docs_dir, root)
+    report.site = model
+    report.claims.extend(_located_error(problem) for problem in site_problems)
     for path in sorted(docs_dir.rglob("*.md")):
         page = _display(path, root)
         docs_path = path.relative_to(docs_dir).as_posix()
@@ -83,13 +80,21 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
         except UnicodeDecodeError as error:
             report.claims.append(Claim(page, 1, ERROR, "", "", "", ERROR, f"not UTF-8: {error}"))
             continue
-        report.claims.extend(render_page(page, docs_path, text, results, lab_errors)[1])
+        site = SiteMacros(model, docs_path, docs_dir) if model is not None and not site_problems else None
+        report.claims.extend(render_page(page, docs_path, text, results, lab_errors, site)[1])
     report.claims.extend(check_translations(docs_dir, root))
     for name, failure in (lab_errors or {}).items():
         report.claims.append(Claim(failure.file, failure.line, ERROR, name, "", "", ERROR,
                                    f"experiment '{name}' raised {failure.summary}; fix the lab. "
                                    f"Lab frames:\n{failure.trace.rstrip()}"))
     return report
+
+
+def _located_error(problem: str) -> Claim:
+    """A ``file:line: message`` string as an error claim."""
+    match = re.match(r"(.+?):(\d+): (.*)", problem, re.S)
+    page, line, message = match.groups() if match else ("", "0", problem)
+    return Claim(page, int(line), ERROR, "", "", "", ERROR, message)
 
 
 def check_translations(docs_dir: Path, root: Path) -> list[Claim]:

@@ -78,3 +78,44 @@ def test_language_switcher_links_to_the_same_article(built_site: Path, lang: str
     html = (built_site / ARTICLE[lang]).read_text(encoding="utf-8")
     other = {"en": "../zh/mse-gradient/", "zh": "../../mse-gradient/"}[lang]
     assert f'href="{other}"' in html
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", ("Route:", "step 1 of")), ("zh", ("学习路线：", "第 1 步，共"))])
+def test_article_context_block_names_route_step_and_level(built_site: Path, lang: str, words: tuple) -> None:
+    text = html_text((built_site / ARTICLE[lang]).read_text(encoding="utf-8"))
+    for word in words:
+        assert word in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_faq_is_a_section_and_faqpage_json_ld(built_site: Path, lang: str) -> None:
+    html = (built_site / ARTICLE[lang]).read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "FAQPage"
+    questions = [item["name"] for item in data["mainEntity"]]
+    assert len(questions) >= 3
+    assert html.count('<details class="question"') == len(questions)
+    text = html_text(html)
+    for question in questions:  # each JSON-LD question is also on the page (math is typeset there)
+        for words in re.split(r"\$[^$]*\$", question):
+            assert words.strip() in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_resource_cards_state_the_real_size_and_checksum(built_site: Path, lang: str) -> None:
+    import hashlib
+
+    html = (built_site / ("resources/index.html" if lang == "en" else "zh/resources/index.html")).read_text()
+    links = re.findall(r'href="((?:\.\./)+assets/lab/[^"]+)"', html)
+    assert len(links) == 4
+    digests = re.findall(r"<code>([0-9a-f]{64})</code>", html)
+    for link, digest in zip(links, digests, strict=True):
+        path = built_site / re.sub(r"^(\.\./)+", "", link)
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_timeline_lists_newest_first(built_site: Path) -> None:
+    text = html_text((built_site / "timeline" / "index.html").read_text(encoding="utf-8"))
+    dates = re.findall(r"\b(20\d\d-\d\d-\d\d)\b", text)
+    assert dates
+    assert dates == sorted(dates, reverse=True)

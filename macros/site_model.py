@@ -1,0 +1,248 @@
+"""The site's structure, read from one data file and the articles' front matter (no MkDocs).
+
+``docs/_data/site.yml`` holds the learning routes, the companion resources and the names of tags
+and levels in each language. Each article's own front matter holds its date, level, tags and FAQ.
+Everything a reader sees about where an article sits (route, step, neighbours, resources,
+reading time) is derived from these two places, so no page repeats another by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from macros.front_matter import FRONT_MATTER
+
+LANGUAGES = ("en", "zh")
+LEVELS = ("beginner", "intermediate", "advanced")
+RESOURCE_KINDS = ("guide", "dataset", "diagram", "tool")
+WORDS_PER_MINUTE = 200  # English prose
+CHARS_PER_MINUTE = 400  # Chinese prose, counted in Han characters
+
+
+class SiteDataError(ValueError):
+    """Invalid route, resource or front-matter data; the message starts with file:line."""
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    lang: str
+    title: str
+    description: str
+    date: dt.date
+    level: str
+    tags: tuple[str, ...]
+    faq: tuple[tuple[str, str], ...]
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Route:
+    id: str
+    level: str
+    title: dict[str, str]
+    summary: dict[str, str]
+    steps: tuple[str, ...]
+    line: int = 0  # of its entry in site.yml, for error messages
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: str
+    kind: str
+    path: str  # relative to the docs folder, e.g. assets/lab/gradient-check-results.csv
+    title: dict[str, str]
+    description: dict[str, str]
+    articles: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass
+class SiteModel:
+    routes: list[Route] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    levels: dict[str, dict[str, str]] = field(default_factory=dict)
+    articles: dict[str, dict[str, Article]] = field(default_factory=dict)  # lang -> slug -> article
+
+    def route_of(self, slug: str) -> Route | None:
+        return next((r for r in self.routes if slug in r.steps), None)
+
+    def resources_of(self, slug: str) -> list[Resource]:
+        return [r for r in self.resources if slug in r.articles]
+
+    def newest(self, lang: str, count: int | None = None) -> list[Article]:
+        ordered = sorted(self.articles.get(lang, {}).values(), key=lambda a: (a.date, a.slug), reverse=True)
+        return ordered[:count]
+
+
+def reading_minutes(markdown: str, lang: str) -> int:
+    """Minutes to read the prose: code, math and macro calls removed; words (en) or Han characters (zh)."""
+    prose = re.sub(r"```.*?```|\$\$.*?\$\$|\{\{.*?\}\}|\{%.*?%\}", " ", markdown, flags=re.S)
+    prose = re.sub(r"\$[^$\n]+\$|`[^`\n]+`", " ", prose)
+    if lang == "zh":
+        units = len(re.findall(r"[\u4e00-\u9fff]", prose)) / CHARS_PER_MINUTE
+        units += len(re.findall(r"[A-Za-z]+", prose)) / WORDS_PER_MINUTE
+    else:
+        units = len(re.findall(r"[A-Za-z0-9][\w'’-]*", prose)) / WORDS_PER_MINUTE
+    return max(1, round(units))
+
+
+def _line_of(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _require(condition: bool, where: str, message: str) -> None:
+    if not condition:
+        raise SiteDataError(f"{where}: {message}")
+
+
+def _per_language(value: Any, where: str, what: str) -> dict[str, str]:
+    _require(isinstance(value, dict) and all(isinstance(value.get(lang), str) and value[lang].strip()
+                                            for lang in LANGUAGES),
+             where, f"{what} needs a non-empty text for each of {', '.join(LANGUAGES)}")
+    return {lang: value[lang] for lang in LANGUAGES}
+
+
+def load_site_data(path: Path, shown: str) -> SiteModel:
+    """Read ``site.yml``; every error names ``shown`` (the file as printed) and the entry's line."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise SiteDataError(f"{shown}:{line}: not valid YAML: {getattr(error, 'problem', error)}") from None
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    _require(isinstance(data, dict), f"{shown}:1", "expected sections routes, resources, tags, levels")
+    nodes = {key.value: value for key, value in root.value} if root is not None else {}
+    model = SiteModel()
+    for name in ("tags", "levels"):
+        for key, names in (data.get(name) or {}).items():
+            model_map = getattr(model, name)
+            model_map[key] = _per_language(names, f"{shown}:{_line_of(nodes[name])}", f"{name[:-1]} '{key}'")
+    _require(set(model.levels) == set(LEVELS), f"{shown}:{_line_of(nodes['levels']) if 'levels' in nodes else 1}",
+             f"levels must name exactly {', '.join(LEVELS)}")
+    for entry, node in zip(data.get("routes") or [], _items(nodes.get("routes")), strict=True):
+        where = f"{shown}:{_line_of(node)}"
+        _require(isinstance(entry, dict) and isinstance(entry.get("id"), str), where, "a route needs an id")
+        _require(entry.get("level") in LEVELS, where, f"route '{entry['id']}': level must be one of {LEVELS}")
+        steps = entry.get("steps")
+        _require(isinstance(steps, list) and steps and all(isinstance(s, str) for s in steps),
+                 where, f"route '{entry['id']}': steps must be a list of article slugs")
+        model.routes.append(Route(entry["id"], entry["level"], _per_language(entry.get("title"), where, "title"),
+                                  _per_language(entry.get("summary"), where, "summary"), tuple(steps),
+                                  _line_of(node)))
+    for entry, node in zip(data.get("resources") or [], _items(nodes.get("resources")), strict=True):
+        where = f"{shown}:{_line_of(node)}"
+        _require(isinstance(entry, dict) and isinstance(entry.get("id"), str), where, "a resource needs an id")
+        _require(entry.get("kind") in RESOURCE_KINDS, where,
+                 f"resource '{entry['id']}': kind must be one of {', '.join(RESOURCE_KINDS)}")
+        _require(isinstance(entry.get("path"), str), where, f"resource '{entry['id']}': path is missing")
+        model.resources.append(Resource(entry["id"], entry["kind"], entry["path"],
+                                        _per_language(entry.get("title"), where, "title"),
+                                        _per_language(entry.get("description"), where, "description"),
+                                        tuple(entry.get("articles") or ()), _line_of(node)))
+    return model
+
+
+def _items(node: yaml.Node | None) -> list[yaml.Node]:
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel) -> Article | None:
+    """The article at ``path``, or None for a page without a ``date`` (not an article)."""
+    text = path.read_text(encoding="utf-8")
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return None
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise SiteDataError(f"{shown}:{(mark.line + 2) if mark else 1}: front matter is not valid YAML") from None
+    if "date" not in meta:
+        return None
+    where = f"{shown}:1"
+    _require(isinstance(meta["date"], dt.date), where, "date must be written YYYY-MM-DD")
+    _require(meta.get("level") in model.levels, where, f"level must be one of {', '.join(model.levels)}")
+    tags = meta.get("tags") or []
+    unknown = [t for t in tags if t not in model.tags]
+    _require(not unknown, where, f"unknown tag(s) {unknown}; add them under tags in docs/_data/site.yml")
+    faq = meta.get("faq") or []
+    _require(all(isinstance(i, dict) and isinstance(i.get("q"), str) and isinstance(i.get("a"), str) for i in faq),
+             where, "faq must be a list of {q: question, a: answer}")
+    body = text[match.end():]
+    return Article(slug, lang, str(meta.get("title", slug)), str(meta.get("description", "")), meta["date"],
+                   meta["level"], tuple(tags), tuple((i["q"], i["a"]) for i in faq), reading_minutes(body, lang))
+
+
+def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[str]]:
+    """The whole model and every problem found in it, each as ``file:line: message``.
+
+    A docs folder without ``_data/site.yml`` has no site model (a bare fixture site): ``(None, [])``.
+    """
+    data_file = docs_dir / "_data" / "site.yml"
+    if not data_file.exists():
+        return None, []
+    shown = _shown(data_file, shown_root)
+    try:
+        model = load_site_data(data_file, shown)
+    except SiteDataError as error:
+        return None, [str(error)]
+    problems = []
+    for lang in LANGUAGES:
+        model.articles[lang] = {}
+        for page in sorted((docs_dir / lang).glob("*.md")):
+            try:
+                article = read_article(page, _shown(page, shown_root), page.stem, lang, model)
+            except SiteDataError as error:
+                problems.append(str(error))
+                continue
+            if article is not None:
+                model.articles[lang][page.stem] = article
+    problems += _cross_check(model, docs_dir, shown, shown_root)
+    return model, problems
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _cross_check(model: SiteModel, docs_dir: Path, shown: str, shown_root: Path) -> list[str]:
+    problems = []
+    first, *others = LANGUAGES
+    for slug, article in model.articles[first].items():
+        for lang in others:
+            twin = model.articles[lang].get(slug)
+            where = _shown(docs_dir / lang / f"{slug}.md", shown_root)
+            if twin is None:
+                continue  # a missing page is reported by the translation check
+            for name in ("date", "level", "tags"):
+                if getattr(twin, name) != getattr(article, name):
+                    problems.append(f"{where}:1: {name} is {getattr(twin, name)!r} but the {first} page says "
+                                    f"{getattr(article, name)!r}; front matter facts must agree across languages")
+            if len(twin.faq) != len(article.faq):
+                problems.append(f"{where}:1: {len(twin.faq)} FAQ entries but the {first} page has {len(article.faq)}")
+    for route in model.routes:
+        for slug in route.steps:
+            missing = [lang for lang in LANGUAGES if slug not in model.articles[lang]]
+            if missing:
+                problems.append(f"{shown}:{route.line}: route '{route.id}' lists '{slug}', which is not an article "
+                                f"in {', '.join(missing)} (an article is a page with a date in its front matter)")
+    for resource in model.resources:
+        if not (docs_dir / resource.path).is_file():
+            problems.append(f"{shown}:{resource.line}: resource '{resource.id}': file docs/{resource.path} does not "
+                            "exist; fix the path or make the lab write it")
+        for slug in resource.articles:
+            if slug not in model.articles[first]:
+                problems.append(f"{shown}:{resource.line}: resource '{resource.id}' names unknown article '{slug}'")
+    return problems

@@ -1,0 +1,55 @@
+"""Words the site itself puts on pages (not the articles' prose), in each language."""
+
+from __future__ import annotations
+
+UI: dict[str, dict[str, str]] = {
+    "en": {
+        "route": "Route",
+        "step": "step {i} of {n}",
+        "previous": "Previous",
+        "next": "Next",
+        "level": "Level",
+        "reading": "{minutes} min read",
+        "tags": "Tags",
+        "resources": "Companion resources",
+        "faq": "FAQ",
+        "published": "Published",
+        "download": "Download",
+        "size": "{size}",
+        "sha256": "SHA-256",
+        "kind.guide": "Guide",
+        "kind.dataset": "Dataset",
+        "kind.diagram": "Diagram",
+        "kind.tool": "Tool",
+        "steps": "{n} articles",
+        "start": "Start the route",
+        "none": "none",
+    },
+    "zh": {
+        "route": "学习路线",
+        "step": "第 {i} 步，共 {n} 步",
+        "previous": "上一篇",
+        "next": "下一篇",
+        "level": "难度",
+        "reading": "阅读约 {minutes} 分钟",
+        "tags": "标签",
+        "resources": "配套资源",
+        "faq": "常见问题",
+        "published": "发布于",
+        "download": "下载",
+        "size": "{size}",
+        "sha256": "SHA-256",
+        "kind.guide": "指南",
+        "kind.dataset": "数据集",
+        "kind.diagram": "图表",
+        "kind.tool": "工具",
+        "steps": "{n} 篇文章",
+        "start": "从第一篇开始",
+        "none": "无",
+    },
+}
+"""Language -> key -> text. Both languages must have the same keys (a test checks it)."""
+
+
+def ui(lang: str, key: str, **values: object) -> str:
+    return UI[lang][key].format(**values)

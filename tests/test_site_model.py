@@ -1,0 +1,73 @@
+"""The site model: routes, resources, article front matter, with located errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from macros.site_model import load_site, reading_minutes
+from tests.conftest import ROOT
+
+
+def test_reading_time_counts_english_words_and_chinese_characters() -> None:
+    english = " ".join(["word"] * 400) + "\n$$ x = y $$\n```python\nignored code here\n```\n"
+    assert reading_minutes(english, "en") == 2
+    chinese = "字" * 800 + " `code` {{ value('a.b') }}"
+    assert reading_minutes(chinese, "zh") == 2
+    assert reading_minutes("short", "en") == 1
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    """A copy of the real docs folder, with placeholder files for the generated resources."""
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs, ignore=shutil.ignore_patterns("lab"))
+    model, _ = load_site(docs, tmp_path)
+    for resource in model.resources:
+        (docs / resource.path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / resource.path).write_text("placeholder")
+    return docs
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_real_site_data_is_valid(docs: Path) -> None:
+    model, problems = load_site(docs, docs.parent)
+    assert problems == []
+    assert model.routes[0].steps[0] == "mse-gradient"
+    article = model.articles["zh"]["mse-gradient"]
+    assert article.level == "intermediate"
+    assert len(article.faq) == len(model.articles["en"]["mse-gradient"].faq) >= 3
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("    level: intermediate\n", "    level: expert\n", "docs/_data/site.yml:20: route 'deep-learning-math': level"),
+    ("      - mse-gradient\n", "      - no-such-article\n",
+     "docs/_data/site.yml:20: route 'deep-learning-math' lists 'no-such-article', which is not an article"),
+    ("    path: assets/lab/figures.zip", "    path: assets/lab/nope.zip",
+     "resource 'figure-set': file docs/assets/lab/nope.zip does not exist"),
+    ("    kind: tool", "    kind: toy", "resource 'lab-bundle': kind must be one of"),
+    ("routes:\n", "routes: [\n", "docs/_data/site.yml:"),
+])
+def test_bad_site_data_is_reported_with_file_and_line(docs: Path, old: str, new: str, expected: str) -> None:
+    edit(docs / "_data" / "site.yml", old, new)
+    _, problems = load_site(docs, docs.parent)
+    assert any(expected in p for p in problems), problems
+
+
+def test_front_matter_facts_must_agree_across_languages(docs: Path) -> None:
+    edit(docs / "zh" / "mse-gradient.md", "date: 2026-11-02", "date: 2026-11-03")
+    _, problems = load_site(docs, docs.parent)
+    assert any(p.startswith("docs/zh/mse-gradient.md:1: date is") for p in problems), problems
+
+
+def test_unknown_tags_are_reported(docs: Path) -> None:
+    edit(docs / "en" / "mse-gradient.md", "tags: [matrix-calculus,", "tags: [no-such-tag, matrix-calculus,")
+    _, problems = load_site(docs, docs.parent)
+    assert any(p.startswith("docs/en/mse-gradient.md:1: unknown tag(s) ['no-such-tag']") for p in problems), problems
