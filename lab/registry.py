@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lab import matmul, mse
+from lab import matmul, mse, neuron
 
 EXPERIMENTS: dict[str, Callable[[], Any]] = {
     "mse": mse.run,
+    "neuron": neuron.run,
     "matmul": matmul.run,
 }
 """Experiment name -> pure run function returning a frozen dataclass. Page keys start with the name."""
