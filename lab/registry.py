@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lab import matmul, mse, neuron
+from lab import matmul, mse, neuron, optim
 
 EXPERIMENTS: dict[str, Callable[[], Any]] = {
     "mse": mse.run,
     "neuron": neuron.run,
     "matmul": matmul.run,
+    "optim": optim.run,
 }
 """Experiment name -> pure run function returning a frozen dataclass. Page keys start with the name."""
 
