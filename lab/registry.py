@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lab import matmul, mse, neuron, optim
+from lab import conv, matmul, mse, neuron, optim
 
 EXPERIMENTS: dict[str, Callable[[], Any]] = {
     "mse": mse.run,
     "neuron": neuron.run,
     "matmul": matmul.run,
     "optim": optim.run,
+    "conv": conv.run,
 }
 """Experiment name -> pure run function returning a frozen dataclass. Page keys start with the name."""
 

@@ -25,7 +25,7 @@ from macros.claims import OK, Report
 from macros.front_matter import split_front_matter
 from macros.lab_results import CACHE_DIR, lab_results
 from macros.page_macros import LAB_ASSETS, PageMacros
-from macros.render import check_site
+from macros.render import check_site, render_faq
 from macros.site_pages import SiteMacros
 
 log = logging.getLogger("mkdocs.plugins.dl_math_lab")
@@ -104,11 +104,12 @@ def _add_article_parts(env: Any) -> None:
     slug = Path(env.page.file.src_uri).stem
     if site is None or slug not in site.model.articles.get(site.lang, {}):
         return
+    faq = render_faq(_state["page"], Path(env.page.file.abs_src_path).read_text(encoding="utf-8"))
     context = site.article_context(slug)
     title = re.search(r"^# .*\n", env.markdown, re.M)
     at = title.end() if title else 0
-    env.markdown = env.markdown[:at] + "\n" + context + env.markdown[at:] + site.faq_section(slug)
-    env.page.meta["faq_jsonld"] = site.faq_jsonld(slug)
+    env.markdown = env.markdown[:at] + "\n" + context + env.markdown[at:] + site.faq_section(faq)
+    env.page.meta["faq_jsonld"] = site.faq_jsonld(faq)
 
 
 def on_post_build(env: Any) -> None:

@@ -13,15 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 
 from macros.claims import ERROR, Claim, Report
-from macros.front_matter import split_front_matter
+from macros.front_matter import FRONT_MATTER, split_front_matter
 from macros.lab_results import LabFailure
 from macros.page_macros import PageMacros
 from macros.site_model import load_site
 from macros.site_pages import SiteMacros
 
 _LANGUAGE = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
+
+
 def render_page(page: str, docs_path: str, text: str, results: dict[str, Any],
                 lab_errors: dict[str, LabFailure] | None = None,
                 site: SiteMacros | None = None) -> tuple[str, list[Claim]]:
@@ -32,13 +35,65 @@ def render_page(page: str, docs_path: str, text: str, results: dict[str, Any],
     env.globals.update(macros.functions())
     if site is not None:
         env.globals.update(site.functions())
+    output, problem = _render(env, macros, body, offset)
+    render_faq(macros, text)  # numbers in the front-matter FAQ are claims too
+    return output, [*macros.claims, *([problem] if problem else [])]
+
+
+def _render(env: jinja2.Environment, macros: PageMacros, text: str, offset: int) -> tuple[str, Claim | None]:
+    """Render ``text`` whose first line is line ``offset + 1`` of the page; a failure becomes a claim."""
     try:
-        output = env.from_string(body).render()
+        return env.from_string(text).render(), None
     except jinja2.TemplateSyntaxError as error:
-        return body, [*macros.claims, _template_error(page, (error.lineno or 0) + offset, error)]
+        return text, _template_error(macros.page, (error.lineno or 0) + offset, error)
     except Exception as error:  # an undefined name or a macro called wrongly: locate it and go on
-        return body, [*macros.claims, _template_error(page, _error_line(error) + offset, error)]
-    return output, macros.claims
+        return text, _template_error(macros.page, _error_line(error) + offset, error)
+
+
+def faq_fragments(text: str) -> list[tuple[str, int, str, int]]:
+    """``(question, line, answer, line)`` of each front-matter FAQ entry, with each text's first line."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return []
+    try:
+        root = yaml.compose(match.group(1))
+    except yaml.YAMLError:
+        return []  # reported by the site model with its line
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    faq = next((value for key, value in root.value if key.value == "faq"), None)
+    fragments = []
+    for item in faq.value if isinstance(faq, yaml.SequenceNode) else []:
+        fields = {key.value: value for key, value in getattr(item, "value", [])}
+        if isinstance(fields.get("q"), yaml.ScalarNode) and isinstance(fields.get("a"), yaml.ScalarNode):
+            fragments.append((fields["q"].value, _first_line(fields["q"]), fields["a"].value, _first_line(fields["a"])))
+    return fragments
+
+
+def _first_line(node: yaml.ScalarNode) -> int:
+    """File line of a scalar's first character: front matter starts on line 2; a block scalar
+    (``|``) starts on the line after its indicator."""
+    return node.start_mark.line + 2 + (1 if node.style in ("|", ">") else 0)
+
+
+def render_faq(macros: PageMacros, text: str) -> list[tuple[str, str]]:
+    """The page's FAQ with its macros rendered (and their claims recorded on ``macros``)."""
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.globals.update(macros.functions())
+    rendered, body_offset = [], macros.line_offset
+    try:
+        for question, q_line, answer, a_line in faq_fragments(text):
+            pair = []
+            for fragment, line in ((question, q_line), (answer, a_line)):
+                macros.line_offset = line - 1  # claims inside the fragment get file lines
+                output, problem = _render(env, macros, fragment, line - 1)
+                if problem:
+                    macros.claims.append(problem)
+                pair.append(output)
+            rendered.append((pair[0], pair[1]))
+    finally:
+        macros.line_offset = body_offset
+    return rendered
 
 
 def _template_error(page: str, line: int, error: Exception) -> Claim:

@@ -146,22 +146,21 @@ class SiteMacros:
         body = "  \n".join(lines)  # two spaces: a Markdown line break
         return f'<div class="article-context" markdown>\n\n{body}\n\n</div>\n\n'
 
-    def faq_section(self, slug: str) -> str:
-        article = self._article(slug)
-        if not article.faq:
+    def faq_section(self, faq: list[tuple[str, str]]) -> str:
+        """The FAQ (question, answer) pairs, macros already rendered, as collapsible blocks."""
+        if not faq:
             return ""
         blocks = []
-        for question, answer in article.faq:
+        for question, answer in faq:
             indented = "\n".join(f"    {line}" if line else "" for line in answer.strip().splitlines())
             title = question.replace('"', "&quot;")
             blocks.append(f'??? question "{title}"\n{indented}')
         return f"\n\n## {ui(self.lang, 'faq')}\n\n" + "\n\n".join(blocks) + "\n"
 
-    def faq_jsonld(self, slug: str) -> dict[str, Any] | None:
-        article = self._article(slug)
-        if not article.faq:
+    def faq_jsonld(self, faq: list[tuple[str, str]]) -> dict[str, Any] | None:
+        if not faq:
             return None
         return {"@context": "https://schema.org", "@type": "FAQPage", "inLanguage": self.lang,
                 "mainEntity": [{"@type": "Question", "name": q,
                                 "acceptedAnswer": {"@type": "Answer", "text": a.strip()}}
-                               for q, a in article.faq]}
+                               for q, a in faq]}
