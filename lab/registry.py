@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lab import conv, matmul, mse, neuron, optim
+from lab import attention, conv, matmul, mse, neuron, optim
 
 EXPERIMENTS: dict[str, Callable[[], Any]] = {
     "mse": mse.run,
@@ -13,6 +13,7 @@ EXPERIMENTS: dict[str, Callable[[], Any]] = {
     "matmul": matmul.run,
     "optim": optim.run,
     "conv": conv.run,
+    "attention": attention.run,
 }
 """Experiment name -> pure run function returning a frozen dataclass. Page keys start with the name."""
 

@@ -1,0 +1,455 @@
+"""Scaled dot-product attention: O = softmax(Q K^T / sqrt(d_k) + M) V, its gradients, heads and KV cache.
+
+The three-token example uses small integer matrices so that every score is a multiple of 1/2 and
+a reader can follow it by hand. Everything random (the upstream gradient, the sampling study,
+the multi-head weights) comes from one seeded generator, so the numbers are the same every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lab.gradcheck import EPS, numeric_gradient, rel_error
+
+SEED = 0
+
+X_EXAMPLE = np.array([[1.0, 0.0, 1.0, 0.0],
+                      [0.0, 1.0, 0.0, 1.0],
+                      [1.0, 1.0, 0.0, 0.0]])
+"""Three tokens (rows), d_model = 4."""
+
+W_Q_EXAMPLE = np.array([[0.0, 0.0, 1.0, 0.0],
+                        [1.0, 0.0, 0.0, -1.0],
+                        [0.0, 1.0, 0.0, 0.0],
+                        [0.0, 0.0, -1.0, 0.0]])
+W_K_EXAMPLE = np.array([[0.0, 0.0, 0.0, 0.0],
+                        [0.0, -1.0, -1.0, 0.0],
+                        [1.0, 0.0, 0.0, 0.0],
+                        [1.0, -1.0, 0.0, 0.0]])
+W_V_EXAMPLE = np.array([[0.0, 0.0, 1.0, 0.0],
+                        [0.0, 1.0, 0.0, 0.0],
+                        [1.0, 0.0, 0.0, 0.0],
+                        [0.0, 0.0, 0.0, 1.0]])
+
+D_KS = (4, 16, 64, 256, 1024)
+"""Key widths of the sampling study: each is 4 times the previous, so sqrt(d_k) doubles."""
+
+KV_SEQ_LENS = (1, 512, 1024, 2048, 4096, 8192, 32768)
+KV_CONFIG_7B = {"layers": 32, "heads": 32, "d_head": 128, "bytes_per_value": 2}
+"""A 7B-class decoder (d_model = 4096) with its cache in fp16."""
+KV_HEADS_GQA = 8
+MIB, GIB = 2**20, 2**30
+
+GRAD_FLOOR = 1e-8
+"""Denominator floor of the gradients' relative error. An entry that is exactly 0 in exact
+arithmetic (a whole row of dL/dQ under the causal mask) can come out as 5e-17 on one side and 0
+on the other; without the floor the ratio would compare rounding noise with rounding noise."""
+
+
+# -- the attention function ---------------------------------------------------------------------
+def softmax(S: np.ndarray) -> np.ndarray:
+    """Row-wise softmax over the last axis. Subtracting the row maximum changes nothing
+    mathematically (softmax ignores a constant shift) but keeps exp() from overflowing; a score
+    of -inf becomes a weight of exactly 0."""
+    shifted = S - np.max(S, axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def causal_mask(n: int) -> np.ndarray:
+    """True where query i may look at key j, i.e. j <= i (the lower triangle with the diagonal)."""
+    return np.tril(np.ones((n, n), dtype=bool))
+
+
+def scaled_scores(Q: np.ndarray, K: np.ndarray,
+                  mask: np.ndarray | None = None) -> np.ndarray:
+    """S = Q K^T / sqrt(d_k), -inf wherever the mask forbids a key.
+    Works on any leading axes (batch, heads)."""
+    S = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])
+    return S if mask is None else np.where(mask, S, -np.inf)
+
+
+def attention(Q: np.ndarray, K: np.ndarray, V: np.ndarray,
+              mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Return the context vectors O = P V and the weights P = softmax(S)."""
+    P = softmax(scaled_scores(Q, K, mask))
+    return P @ V, P
+
+
+# -- gradients ------------------------------------------------------------------------------------
+def softmax_jacobian(p: np.ndarray) -> np.ndarray:
+    """dp_i/ds_j = p_i (delta_ij - p_j), i.e. diag(p) - p p^T: symmetric, and every row sums to 0."""
+    return np.diag(p) - np.outer(p, p)
+
+
+def softmax_backward(P: np.ndarray, dP: np.ndarray) -> np.ndarray:
+    """Apply each row's Jacobian without building it:
+    dS = P * (dP - rowsum(dP * P))."""
+    return P * (dP - np.sum(dP * P, axis=-1, keepdims=True))
+
+
+def attention_backward(Q: np.ndarray, K: np.ndarray, V: np.ndarray,
+                       P: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Given G = dL/dO, return dL/dQ, dL/dK, dL/dV. Masked weights are 0,
+    so no gradient flows through a masked score: no special case needed."""
+    dV = np.swapaxes(P, -1, -2) @ G
+    dP = G @ np.swapaxes(V, -1, -2)
+    dS = softmax_backward(P, dP)
+    scale = 1.0 / np.sqrt(Q.shape[-1])
+    return dS @ K * scale, np.swapaxes(dS, -1, -2) @ Q * scale, dV
+
+
+def grad_rel_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
+    """Largest entry-wise relative error, with the denominator floored at GRAD_FLOOR."""
+    return rel_error(analytic, numeric, tiny=GRAD_FLOOR)
+
+
+def attention_gradcheck(Q: np.ndarray, K: np.ndarray, V: np.ndarray, G: np.ndarray,
+                        mask: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Analytic gradients of L = sum(G * O) next to centered differences, for Q, K and V."""
+    Q, K, V = Q.copy(), K.copy(), V.copy()  # the numeric gradient nudges them in place
+
+    def loss() -> float:
+        return float(np.sum(G * attention(Q, K, V, mask)[0]))
+
+    _, P = attention(Q, K, V, mask)
+    analytic = dict(zip("QKV", attention_backward(Q, K, V, P, G), strict=True))
+    numeric = {"Q": numeric_gradient(loss, Q), "K": numeric_gradient(loss, K),
+               "V": numeric_gradient(loss, V)}
+    return {"analytic": analytic, "numeric": numeric}
+
+
+# -- why sqrt(d_k) --------------------------------------------------------------------------------
+def scaling_study(rng: np.random.Generator, d_ks: tuple[int, ...] = D_KS, n_queries: int = 256,
+                  n_keys: int = 16) -> dict[str, np.ndarray]:
+    """For unit-variance random q and k, the std of q.k grows like sqrt(d_k). Unscaled scores
+    then push softmax to one-hot rows whose Jacobian is nearly zero; dividing by sqrt(d_k) does not."""
+    out: dict[str, list[float]] = {name: [] for name in
+                                   ("std_raw", "std_scaled", "max_w_raw", "max_w_scaled",
+                                    "jac_raw", "jac_scaled")}
+    for d_k in d_ks:
+        q = rng.standard_normal((n_queries, 1, d_k))
+        k = rng.standard_normal((n_queries, n_keys, d_k))
+        raw = np.sum(q * k, axis=-1)  # (n_queries, n_keys) dot products
+        for tag, S in (("raw", raw), ("scaled", raw / np.sqrt(d_k))):
+            P = softmax(S)
+            out[f"std_{tag}"].append(float(np.std(S)))
+            out[f"max_w_{tag}"].append(float(np.mean(np.max(P, axis=-1))))
+            out[f"jac_{tag}"].append(float(np.mean(_jacobian_norms(P))))
+    return {name: np.array(values) for name, values in out.items()}
+
+
+def _jacobian_norms(P: np.ndarray) -> np.ndarray:
+    """Frobenius norm of diag(p) - p p^T for every row p, from ||J||^2 = sum p^2 - 2 sum p^3 + (sum p^2)^2."""
+    s2, s3 = np.sum(P**2, axis=-1), np.sum(P**3, axis=-1)
+    return np.sqrt(np.maximum(s2 - 2 * s3 + s2**2, 0.0))
+
+
+# -- multi-head attention -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MHAParams:
+    """Projections of one attention layer. W_K, W_V are d_model x (kv_heads * d_head): fewer
+    columns than W_Q under grouped-query attention."""
+
+    W_Q: np.ndarray
+    W_K: np.ndarray
+    W_V: np.ndarray
+    W_O: np.ndarray
+    b_Q: np.ndarray
+    b_K: np.ndarray
+    b_V: np.ndarray
+    b_O: np.ndarray
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return (self.W_Q, self.W_K, self.W_V, self.W_O, self.b_Q, self.b_K, self.b_V, self.b_O)
+
+
+def init_mha(rng: np.random.Generator, d_model: int, heads: int, kv_heads: int | None = None) -> MHAParams:
+    """Random projections with 1/sqrt(fan_in) scale; kv_heads = heads is ordinary multi-head."""
+    d_kv = (kv_heads or heads) * (d_model // heads)
+    s = 1.0 / np.sqrt(d_model)
+    return MHAParams(
+        W_Q=s * rng.standard_normal((d_model, d_model)), W_K=s * rng.standard_normal((d_model, d_kv)),
+        W_V=s * rng.standard_normal((d_model, d_kv)), W_O=s * rng.standard_normal((d_model, d_model)),
+        b_Q=0.1 * rng.standard_normal(d_model), b_K=0.1 * rng.standard_normal(d_kv),
+        b_V=0.1 * rng.standard_normal(d_kv), b_O=0.1 * rng.standard_normal(d_model))
+
+
+def split_heads(Y: np.ndarray, heads: int) -> np.ndarray:
+    """(batch, seq, heads * d_head) -> (batch, heads, seq, d_head).
+    Reshape first, then transpose: each head becomes a batch entry."""
+    batch, seq, width = Y.shape
+    return Y.reshape(batch, seq, heads, width // heads).transpose(0, 2, 1, 3)
+
+
+def merge_heads(Y: np.ndarray) -> np.ndarray:
+    """(batch, heads, seq, d_head) -> (batch, seq, heads * d_head): heads side by side per token."""
+    batch, heads, seq, d_head = Y.shape
+    return Y.transpose(0, 2, 1, 3).reshape(batch, seq, heads * d_head)
+
+
+def project_qkv(X: np.ndarray, p: MHAParams, heads: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Q (batch, heads, seq, d_head); K and V (batch, kv_heads, seq, d_head)."""
+    kv_heads = p.W_K.shape[1] // (p.W_Q.shape[1] // heads)
+    return (split_heads(X @ p.W_Q + p.b_Q, heads), split_heads(X @ p.W_K + p.b_K, kv_heads),
+            split_heads(X @ p.W_V + p.b_V, kv_heads))
+
+
+def share_kv(T: np.ndarray, heads: int) -> np.ndarray:
+    """Grouped-query attention: repeat each of the kv_heads K (or V) heads for its group of queries."""
+    return np.repeat(T, heads // T.shape[1], axis=1)
+
+
+def multi_head_attention(X: np.ndarray, p: MHAParams, heads: int,
+                         causal: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Output (batch, seq, d_model), weights (batch, heads, seq, seq).
+    All heads go through one batched matmul."""
+    Q, K, V = project_qkv(X, p, heads)
+    mask = causal_mask(X.shape[1]) if causal else None
+    context, P = attention(Q, share_kv(K, heads), share_kv(V, heads), mask)
+    return merge_heads(context) @ p.W_O + p.b_O, P
+
+
+def mha_param_count(d_model: int, heads: int, kv_heads: int | None = None, bias: bool = True) -> int:
+    """W_Q and W_O are d_model^2 each; W_K and W_V are d_model * kv_heads * d_head each; plus biases."""
+    d_kv = (kv_heads or heads) * (d_model // heads)
+    weights = 2 * d_model * d_model + 2 * d_model * d_kv
+    return weights + (2 * d_model + 2 * d_kv if bias else 0)
+
+
+# -- KV cache -------------------------------------------------------------------------------------
+def kv_cache_bytes(layers: int, kv_heads: int, d_head: int, seq_len: int, batch: int,
+                   bytes_per_value: int) -> int:
+    """2 (K and V) x layers x kv_heads x d_head x seq_len x batch x bytes per value."""
+    return 2 * layers * kv_heads * d_head * seq_len * batch * bytes_per_value
+
+
+@dataclass
+class KVCache:
+    """Per layer, K and V of every past token: arrays (batch, kv_heads, tokens so far, d_head)."""
+
+    keys: list[np.ndarray] = field(default_factory=list)
+    values: list[np.ndarray] = field(default_factory=list)
+
+    def append(self, layer: int, k: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Store the new token's k, v (in the cache's dtype) and return all keys and values so far."""
+        self.keys[layer] = np.concatenate([self.keys[layer], k.astype(self.keys[layer].dtype)], axis=2)
+        self.values[layer] = np.concatenate([self.values[layer], v.astype(self.values[layer].dtype)], axis=2)
+        return self.keys[layer], self.values[layer]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self.keys + self.values)
+
+
+def empty_cache(layers: int, batch: int, kv_heads: int, d_head: int, dtype: type = np.float64) -> KVCache:
+    empty = [np.zeros((batch, kv_heads, 0, d_head), dtype=dtype) for _ in range(2 * layers)]
+    return KVCache(keys=empty[:layers], values=empty[layers:])
+
+
+def attention_stack(X: np.ndarray, stack: list[MHAParams], heads: int) -> np.ndarray:
+    """A toy decoder of attention-only layers with residuals, run on the whole sequence at once."""
+    for p in stack:
+        X = X + multi_head_attention(X, p, heads, causal=True)[0]
+    return X
+
+
+def decode_with_cache(X: np.ndarray, stack: list[MHAParams], heads: int,
+                      cache: KVCache) -> np.ndarray:
+    """The same stack, one token at a time: each step computes q, k, v for
+    the new token only and attends over the cached keys. No mask is needed:
+    the future is not in the cache yet."""
+    outputs = []
+    for t in range(X.shape[1]):
+        x = X[:, t : t + 1]  # (batch, 1, d_model)
+        for layer, p in enumerate(stack):
+            q, k, v = project_qkv(x, p, heads)
+            K, V = cache.append(layer, k, v)
+            o, _ = attention(q, share_kv(K, heads), share_kv(V, heads))
+            x = x + merge_heads(o) @ p.W_O + p.b_O
+        outputs.append(x)
+    return np.concatenate(outputs, axis=1)
+
+
+# -- the experiment -------------------------------------------------------------------------------
+MHA_SHAPE = {"batch": 2, "seq": 4, "d_model": 8, "heads": 2, "layers": 2}
+"""The small multi-head configuration the lab runs (d_head = 4)."""
+
+
+@dataclass(frozen=True)
+class AttentionResult:
+    X: np.ndarray
+    W_Q: np.ndarray
+    W_K: np.ndarray
+    W_V: np.ndarray
+    Q: np.ndarray
+    K: np.ndarray
+    V: np.ndarray
+    d_k: int
+    sqrt_d_k: float
+    dot_products: np.ndarray
+    scores: np.ndarray
+    exp_scores: np.ndarray
+    exp_sums: np.ndarray
+    weights: np.ndarray
+    weight_row_sums: np.ndarray
+    context: np.ndarray
+    causal_scores: np.ndarray
+    causal_weights: np.ndarray
+    causal_context: np.ndarray
+    jacobian: np.ndarray
+    numeric_jacobian: np.ndarray
+    rel_error_jacobian: float
+    G: np.ndarray
+    grad_Q: np.ndarray
+    grad_K: np.ndarray
+    grad_V: np.ndarray
+    numeric_grad_Q: np.ndarray
+    numeric_grad_K: np.ndarray
+    numeric_grad_V: np.ndarray
+    rel_error_Q: float
+    rel_error_K: float
+    rel_error_V: float
+    causal_grad_Q: np.ndarray
+    causal_grad_K: np.ndarray
+    causal_grad_V: np.ndarray
+    rel_error_causal_Q: float
+    rel_error_causal_K: float
+    rel_error_causal_V: float
+    eps: float
+    d_ks: np.ndarray
+    sqrt_d_ks: np.ndarray
+    std_raw: np.ndarray
+    std_scaled: np.ndarray
+    max_w_raw: np.ndarray
+    max_w_scaled: np.ndarray
+    jac_raw: np.ndarray
+    jac_scaled: np.ndarray
+    mha_d_head: int
+    mha_vs_single_heads: float
+    mha_params_small: int
+    mha_params_small_counted: int
+    mha_params_base: int
+    mha_params_7b: int
+    mha_params_7b_all_layers: int
+    gqa_params_7b: int
+    kv_seq_lens: np.ndarray
+    kv_bytes_mha: np.ndarray
+    kv_bytes_gqa: np.ndarray
+    kv_bytes_per_token: int
+    kv_mib_per_token: float
+    kv_gib_mha: np.ndarray
+    kv_gib_gqa: np.ndarray
+    cache_nbytes: int
+    cache_bytes_formula: int
+    decode_max_diff: float
+
+
+def heads_one_by_one(X: np.ndarray, p: MHAParams, heads: int) -> np.ndarray:
+    """Multi-head attention as h separate single-head attentions on column slices of the weights."""
+    d_head = p.W_Q.shape[1] // heads
+    outs = []
+    for h in range(heads):
+        cols = slice(h * d_head, (h + 1) * d_head)
+        q, k, v = (X @ p.W_Q[:, cols] + p.b_Q[cols], X @ p.W_K[:, cols] + p.b_K[cols],
+                   X @ p.W_V[:, cols] + p.b_V[cols])
+        outs.append(attention(q, k, v)[0])
+    return np.concatenate(outs, axis=-1) @ p.W_O + p.b_O
+
+
+def cache_demo(rng: np.random.Generator) -> tuple[int, int, float]:
+    """Decode the small stack token by token; return the cache's nbytes, the formula, and the
+    largest gap between cached decoding and the full causal forward pass."""
+    c = MHA_SHAPE
+    stack = [init_mha(rng, c["d_model"], c["heads"]) for _ in range(c["layers"])]
+    X = rng.standard_normal((c["batch"], c["seq"], c["d_model"]))
+    cache = empty_cache(c["layers"], c["batch"], c["heads"], c["d_model"] // c["heads"])
+    decoded = decode_with_cache(X, stack, c["heads"], cache)
+    formula = kv_cache_bytes(c["layers"], c["heads"], c["d_model"] // c["heads"], c["seq"],
+                             c["batch"], np.dtype(np.float64).itemsize)
+    return cache.nbytes, formula, float(np.max(np.abs(decoded - attention_stack(X, stack, c["heads"]))))
+
+
+def example_fields() -> dict[str, Any]:
+    """The three-token example: projections, scores, weights and context, unmasked and causal."""
+    X = X_EXAMPLE.copy()
+    Q, K, V = X @ W_Q_EXAMPLE, X @ W_K_EXAMPLE, X @ W_V_EXAMPLE
+    scores = scaled_scores(Q, K)
+    context, weights = attention(Q, K, V)
+    causal_context, causal_weights = attention(Q, K, V, causal_mask(3))
+    return dict(
+        X=X, W_Q=W_Q_EXAMPLE.copy(), W_K=W_K_EXAMPLE.copy(), W_V=W_V_EXAMPLE.copy(), Q=Q, K=K, V=V,
+        d_k=Q.shape[1], sqrt_d_k=float(np.sqrt(Q.shape[1])), dot_products=Q @ K.T, scores=scores,
+        exp_scores=np.exp(scores), exp_sums=np.sum(np.exp(scores), axis=1), weights=weights,
+        weight_row_sums=np.sum(weights, axis=1), context=context,
+        causal_scores=scaled_scores(Q, K, causal_mask(3)), causal_weights=causal_weights,
+        causal_context=causal_context)
+
+
+def gradient_fields(rng: np.random.Generator, ex: dict[str, Any]) -> dict[str, Any]:
+    """Softmax Jacobian of row 1 and dL/dQ, dL/dK, dL/dV for L = sum(G * O), each next to
+    centered differences; G is a seeded random upstream gradient."""
+    s0 = ex["scores"][0].copy()
+    numeric_jacobian = np.stack([numeric_gradient(lambda i=i: float(softmax(s0)[i]), s0)
+                                 for i in range(len(s0))])
+    jacobian = softmax_jacobian(ex["weights"][0])
+    Q, K, V = ex["Q"], ex["K"], ex["V"]
+    G = rng.standard_normal((Q.shape[0], V.shape[1]))
+    plain = attention_gradcheck(Q, K, V, G, None)
+    causal = attention_gradcheck(Q, K, V, G, causal_mask(Q.shape[0]))
+    fields: dict[str, Any] = dict(jacobian=jacobian, numeric_jacobian=numeric_jacobian,
+                                  rel_error_jacobian=rel_error(jacobian, numeric_jacobian), G=G, eps=EPS)
+    for m in "QKV":
+        a, n = plain["analytic"][m], plain["numeric"][m]
+        fields.update({f"grad_{m}": a, f"numeric_grad_{m}": n, f"rel_error_{m}": grad_rel_error(a, n),
+                       f"causal_grad_{m}": causal["analytic"][m],
+                       f"rel_error_causal_{m}": grad_rel_error(causal["analytic"][m], causal["numeric"][m])})
+    return fields
+
+
+def scaling_fields(rng: np.random.Generator) -> dict[str, Any]:
+    study = scaling_study(rng)
+    return dict(d_ks=np.array(D_KS), sqrt_d_ks=np.sqrt(np.array(D_KS, dtype=float)), **study)
+
+
+def heads_fields(rng: np.random.Generator) -> dict[str, Any]:
+    """The small multi-head layer against its heads run one by one, and parameter counts."""
+    c = MHA_SHAPE
+    p = init_mha(rng, c["d_model"], c["heads"])
+    X = rng.standard_normal((c["batch"], c["seq"], c["d_model"]))
+    gap = np.max(np.abs(multi_head_attention(X, p, c["heads"])[0] - heads_one_by_one(X, p, c["heads"])))
+    layers = KV_CONFIG_7B["layers"]
+    return dict(
+        mha_d_head=c["d_model"] // c["heads"], mha_vs_single_heads=float(gap),
+        mha_params_small=mha_param_count(c["d_model"], c["heads"]),
+        mha_params_small_counted=sum(arr.size for arr in p.arrays()),
+        mha_params_base=mha_param_count(512, 8),
+        mha_params_7b=mha_param_count(4096, 32, bias=False),
+        mha_params_7b_all_layers=layers * mha_param_count(4096, 32, bias=False),
+        gqa_params_7b=mha_param_count(4096, 32, KV_HEADS_GQA, bias=False))
+
+
+def kv_fields(rng: np.random.Generator) -> dict[str, Any]:
+    """Cache bytes of the 7B-class configuration, batch 1, for 32 and for 8 KV heads, and the
+    small decoded stack whose real cache arrays are counted."""
+    c = KV_CONFIG_7B
+    lens = np.array(KV_SEQ_LENS)
+    mha = np.array([kv_cache_bytes(c["layers"], c["heads"], c["d_head"], n, 1, c["bytes_per_value"])
+                    for n in lens])
+    gqa = np.array([kv_cache_bytes(c["layers"], KV_HEADS_GQA, c["d_head"], n, 1, c["bytes_per_value"])
+                    for n in lens])
+    per_token = kv_cache_bytes(c["layers"], c["heads"], c["d_head"], 1, 1, c["bytes_per_value"])
+    nbytes, formula, gap = cache_demo(rng)
+    return dict(kv_seq_lens=lens, kv_bytes_mha=mha, kv_bytes_gqa=gqa, kv_bytes_per_token=per_token,
+                kv_mib_per_token=per_token / MIB, kv_gib_mha=mha / GIB, kv_gib_gqa=gqa / GIB,
+                cache_nbytes=nbytes, cache_bytes_formula=formula, decode_max_diff=gap)
+
+
+def run(seed: int = SEED) -> AttentionResult:
+    rng = np.random.default_rng(seed)
+    example = example_fields()
+    return AttentionResult(**example, **gradient_fields(rng, example), **scaling_fields(rng),
+                           **heads_fields(rng), **kv_fields(rng))
