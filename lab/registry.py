@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lab import mse
+from lab import mse, spiral
 
 EXPERIMENTS: dict[str, Callable[[], Any]] = {
     "mse": mse.run,
+    "spiral": spiral.run,
 }
 """Experiment name -> pure run function returning a frozen dataclass. Page keys start with the name."""
 
