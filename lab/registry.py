@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lab import attention, conv, matmul, mse, neuron, optim, twolayer
+from lab import attention, conv, matmul, mse, neuron, optim, spiral, twolayer
 
 EXPERIMENTS: dict[str, Callable[[], Any]] = {
     "mse": mse.run,
     "neuron": neuron.run,
     "matmul": matmul.run,
+    "spiral": spiral.run,
     "twolayer": twolayer.run,
     "optim": optim.run,
     "conv": conv.run,
