@@ -7,7 +7,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test lab clean
+.PHONY: site serve test lab clean system-deps
+
+# Debian packages the build needs: a CJK font for the share cards (never downloaded at build time).
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+system-deps:
+	@if [ ! -f $(CJK_FONT) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei; \
+	  else echo "Missing $(CJK_FONT): run 'sudo apt-get install fonts-wqy-microhei' (the share cards need a CJK font)." >&2; \
+	    exit 1; fi; fi
 
 $(BIN)/.site-installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,16 +26,16 @@ $(BIN)/.test-installed: requirements-test.txt requirements.txt $(BIN)/.site-inst
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
-site: $(BIN)/.site-installed
+site: system-deps $(BIN)/.site-installed
 	$(BIN)/mkdocs build --strict
 
-serve: $(BIN)/.site-installed
+serve: system-deps $(BIN)/.site-installed
 	$(BIN)/mkdocs serve
 
 lab: $(BIN)/.site-installed
 	$(BIN)/python -m lab --out lab-output
 
-test: $(BIN)/.test-installed
+test: system-deps $(BIN)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -26,12 +26,16 @@ from macros.front_matter import split_front_matter
 from macros.lab_results import CACHE_DIR, lab_results
 from macros.page_macros import LAB_ASSETS, PageMacros
 from macros.render import check_site, render_faq
+from macros.share_cards import Card, write_cards
 from macros.site_pages import SiteMacros
+from macros.ui_text import ui
 
 log = logging.getLogger("mkdocs.plugins.dl_math_lab")
 _state: dict[str, Any] = {}
 """This process's current report and page macros; reset at each first-language build."""
 
+CARDS = "assets/cards"
+"""Where the share cards go, relative to the docs folder (and to the site)."""
 MACRO_NAMES = ("value", "check", "figure", "table", "lab_source")
 SITE_MACRO_NAMES = ("route_list", "route_steps", "newest_articles", "timeline", "resource_cards")
 
@@ -61,10 +65,45 @@ def define_env(env: Any) -> None:
                 log.error(claim.describe())
             raise Abort(f"{len(report.problems)} problem(s) in {len(report.claims)} lab number(s): "
                         "the lab and the pages disagree, so nothing was written.")
+        if report.site is not None:
+            _state["cards"] = write_cards(docs_dir / CARDS, _cards(report))
+            _state["site_url"] = env.conf.get("site_url") or ""
     for name in MACRO_NAMES:
         env.macro(_dispatch("page", name), name)
     for name in SITE_MACRO_NAMES:
         env.macro(_dispatch("site_page", name), name)
+
+
+def _cards(report: Report) -> list[Card]:
+    """A share card for every article and every route, in every language."""
+    model, cards = report.site, []
+    for lang, articles in model.articles.items():
+        site = ui(lang, "site")
+        for slug, article in articles.items():
+            route = model.route_of(slug)
+            facts = [model.levels[article.level][lang], ui(lang, "reading", minutes=article.minutes),
+                     ui(lang, "recomputed", n=report.recomputed(f"docs/{lang}/{slug}.md"))]
+            if route is not None:
+                facts.insert(0, route.title[lang])
+            cards.append(Card(lang, slug, site, article.title, article.description, " · ".join(facts)))
+        for route in model.routes:
+            footer = f"{model.levels[route.level][lang]} · {ui(lang, 'steps', n=len(route.steps))}"
+            cards.append(Card(lang, f"route-{route.id}", site, route.title[lang], route.summary[lang], footer))
+    return cards
+
+
+def _card_url(env: Any) -> str | None:
+    """The share card of this page: its own for articles and routes, the first route's for others."""
+    cards = _state.get("cards")
+    if not cards:
+        return None
+    src = Path(env.page.file.src_uri)
+    lang = src.parts[0]
+    slug = f"route-{src.stem}" if src.parent.name == "routes" else src.stem
+    fallback = (name for (card_lang, card_slug), name in cards.items()
+                if card_lang == lang and card_slug.startswith("route-"))
+    name = cards.get((lang, slug)) or next(fallback, None)
+    return f"{_state['site_url']}{CARDS}/{name}" if name else None
 
 
 def _dispatch(target: str, name: str) -> Any:
@@ -92,6 +131,7 @@ def on_post_page_macros(env: Any) -> None:
     env.page.meta["lab_numbers"] = recomputed
     problems = [c for c in macros.claims if c.verdict != OK]
     _add_article_parts(env)
+    env.page.meta["card_url"] = _card_url(env)
     if problems:  # only reachable under `mkdocs serve`: a build has already stopped
         items = "\n".join(f"    - `{c.page}:{c.line}` {c.message}" for c in problems)
         title = f"Lab check failed: {len(problems)} problem(s)"

@@ -24,6 +24,8 @@ UI: dict[str, dict[str, str]] = {
         "steps": "{n} articles",
         "start": "Start the route",
         "none": "none",
+        "site": "Deep Learning Math Lab",
+        "recomputed": "{n} numbers recomputed by the lab",
     },
     "zh": {
         "route": "学习路线",
@@ -46,6 +48,8 @@ UI: dict[str, dict[str, str]] = {
         "steps": "{n} 篇文章",
         "start": "从第一篇开始",
         "none": "无",
+        "site": "深度学习数学实验室",
+        "recomputed": "{n} 个数字由实验代码重新计算",
     },
 }
 """Language -> key -> text. Both languages must have the same keys (a test checks it)."""

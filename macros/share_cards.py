@@ -1,0 +1,121 @@
+"""Share cards: a 1200×630 PNG per article and per route, for Open Graph and Twitter previews.
+
+Drawn with matplotlib in a CJK-capable font installed on the machine (Debian's
+``fonts-wqy-microhei``; ``make`` installs it), never downloaded at build time. A card's file name
+ends with a hash of everything drawn on it, so an unchanged card is never redrawn and a changed
+one gets a new URL that social networks will fetch afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from lab.outputs import write_if_changed
+
+WIDTH, HEIGHT, DPI = 1200, 630, 100
+FONT_FILES = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+)
+BACKGROUND, ACCENT, INK, MUTED = "#1a237e", "#8c9eff", "#ffffff", "#c5cae9"
+
+
+class CardError(RuntimeError):
+    """No font that can draw Chinese: the message says how to install one."""
+
+
+@dataclass(frozen=True)
+class Card:
+    lang: str
+    slug: str
+    site: str
+    title: str
+    subtitle: str
+    footer: str
+
+    def file_name(self) -> str:
+        digest = hashlib.sha256("\0".join((self.site, self.title, self.subtitle, self.footer)).encode())
+        return f"{self.lang}-{self.slug}-{digest.hexdigest()[:10]}.png"
+
+
+FALLBACK_FAMILY = "DejaVu Sans"
+"""Ships with matplotlib; draws what the CJK font lacks, such as the superscript in xᵀ."""
+
+
+def cjk_font() -> Path:
+    for path in FONT_FILES:
+        if path.is_file():
+            return path
+    raise CardError("no CJK font for the share cards: install Debian's fonts-wqy-microhei "
+                    "(`make system-deps`, or `apt-get install fonts-wqy-microhei` as root)")
+
+
+_NO_LINE_START = set("，。：；、！？）」』”,.:;!?)")
+
+
+def _wrap(text: str, lang: str, width: int) -> list[str]:
+    """Lines of at most ``width`` columns (a Han character takes two): English breaks at spaces;
+    Chinese between characters, never inside a Latin word or before closing punctuation."""
+    if lang != "zh":
+        return textwrap.wrap(text, width)
+    tokens = re.findall(r"[A-Za-z0-9_.+\-√]+|\s|.", text)
+    lines, line, used = [], "", 0
+    for token in tokens:
+        size = sum(2 if ord(c) > 0x2E7F else 1 for c in token)
+        if used + size > width and line.strip() and token not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line, used = "", 0
+            if token.isspace():
+                continue
+        line, used = line + token, used + size
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def draw(card: Card) -> bytes:
+    """The card as PNG bytes, identical from run to run for the same inputs and versions."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.font_manager import FontProperties, fontManager, get_font
+
+    cjk = get_font(str(cjk_font())).family_name
+    if cjk not in {entry.name for entry in fontManager.ttflist}:
+        fontManager.addfont(str(cjk_font()))
+    font = FontProperties(family=[cjk, FALLBACK_FAMILY])  # per-glyph fallback
+    fig = plt.figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, facecolor=BACKGROUND)
+    fig.patches.append(matplotlib.patches.Rectangle((0.05, 0.80), 0.08, 0.012, transform=fig.transFigure,
+                                                    facecolor=ACCENT, edgecolor="none"))
+    fig.text(0.05, 0.86, card.site, fontproperties=font, fontsize=22, color=MUTED)
+    title_lines = _wrap(card.title, card.lang, 36 if card.lang == "zh" else 34)[:3]
+    y = 0.70
+    for line in title_lines:
+        fig.text(0.05, y, line, fontproperties=font, fontsize=44, color=INK, va="top")
+        y -= 0.12
+    for line in _wrap(card.subtitle, card.lang, 80)[:2]:
+        fig.text(0.05, y - 0.03, line, fontproperties=font, fontsize=20, color=MUTED, va="top")
+        y -= 0.06
+    fig.text(0.05, 0.07, card.footer, fontproperties=font, fontsize=18, color=ACCENT)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, facecolor=BACKGROUND, metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def write_cards(out: Path, cards: list[Card]) -> dict[tuple[str, str], str]:
+    """Draw the cards that are not on disk yet, remove stale ones; return (lang, slug) -> file name."""
+    names = {(card.lang, card.slug): card.file_name() for card in cards}
+    for card in cards:
+        path = out / card.file_name()
+        if not path.exists():
+            write_if_changed(path, draw(card))
+    wanted = set(names.values())
+    for old in out.glob("*.png") if out.exists() else []:
+        if old.name not in wanted:
+            old.unlink()
+    return names
