@@ -76,7 +76,7 @@ def adam_step(theta: np.ndarray, m: np.ndarray, s: np.ndarray, g: np.ndarray, k:
     """Step k (1, 2, ...) of Adam: moving averages of g and g^2, bias-corrected, then a scaled step.
 
     Dividing by 1 - beta^k undoes the pull towards the zero initial m and s; without it the
-    first steps would be about sqrt(1 - beta2) / (1 - beta1) = 0.32 times too short.
+    first step would be (1 - beta1) / sqrt(1 - beta2), about 3.16 times too long.
     """
     m = beta1 * m + (1 - beta1) * g
     s = beta2 * s + (1 - beta2) * g * g
@@ -193,7 +193,15 @@ def first_steps(A: np.ndarray, theta0: np.ndarray) -> dict[str, np.ndarray]:
         "adam_m1": m1, "adam_s1": s1,
         "adam_m_hat1": m1 / (1 - BETA1), "adam_s_hat1": s1 / (1 - BETA2),
         "adam_theta1": adam_theta1, "adam_step1": adam_theta1 - theta0,
+        "adam_uncorrected_step1": -LR_ADAM * m1 / (np.sqrt(s1) + ADAM_EPS),
     }
+
+
+def bias_correction_fade(beta1: float = BETA1, beta2: float = BETA2) -> tuple[int, float]:
+    """First step k at which 1 - beta1^k exceeds 0.99, and how much the s correction still
+    lengthens the step then: 1 / sqrt(1 - beta2^k)."""
+    k = int(np.ceil(np.log(0.01) / np.log(beta1)))
+    return k, float(1 / np.sqrt(1 - beta2**k))
 
 
 @dataclass(frozen=True)
@@ -231,7 +239,11 @@ class OptimResult:
     adam_theta1: np.ndarray
     adam_theta1_eigen: np.ndarray
     adam_step1: np.ndarray
+    adam_uncorrected_step1: np.ndarray
     adam_shortfall1: np.ndarray
+    adam_uncorrected_ratio: float
+    adam_m_fade_step: int
+    adam_s_factor_at_fade: float
     adam_loss1: float
     gd_path: np.ndarray
     momentum_path: np.ndarray
@@ -300,6 +312,7 @@ def run() -> OptimResult:
     cond = conditioning_sweep(KAPPAS, THETA0)
     opt_path = take(gd_iterates(A, THETA0, lr_opt), 1)
     found = paths(A, THETA0)
+    fade = bias_correction_fade()
     return OptimResult(
         A=A, eigenvalues=eigenvalues, eigenvectors=eigenvectors, kappa=LAMBDA_MAX / LAMBDA_MIN,
         theta0=THETA0.copy(), theta0_eigen=eigenvectors.T @ THETA0, loss0=loss(A, THETA0),
@@ -308,6 +321,8 @@ def run() -> OptimResult:
         beta1=BETA1, beta2=BETA2, adam_eps=ADAM_EPS, n_steps=N_STEPS,
         **first, gd_loss1=loss(A, first["gd_theta1"]), adam_loss1=loss(A, first["adam_theta1"]),
         adam_shortfall1=LR_ADAM - np.abs(first["adam_step1"]),
+        adam_uncorrected_ratio=float(np.abs(first["adam_uncorrected_step1"][0] / first["adam_step1"][0])),
+        adam_m_fade_step=fade[0], adam_s_factor_at_fade=fade[1],
         adam_theta1_eigen=eigenvectors.T @ first["adam_theta1"],
         **found, adam_best_step=int(np.argmin(found["adam_losses"])),
         adam_best_loss=float(np.min(found["adam_losses"])),

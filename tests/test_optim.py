@@ -243,3 +243,12 @@ def test_optimizer_path_csv_has_every_iterate_of_the_three_methods() -> None:
     # GD step 1 by hand: theta_0 - 0.18 * (-13, -7), loss 1/2 (10 * 2 * 0.8^2 + 18 * 0.82^2)
     assert rows[1] == ["1", "gd", "-1.660000", "3.260000", "1.245160e+01"]
     assert rows[41 + 2][2:4] == ["-1.487200", "2.007200"]  # momentum: GD's theta_2 plus beta v_1
+
+
+def test_adam_without_bias_correction_takes_a_first_step_3_16_times_longer() -> None:
+    # Independent arithmetic: m1 = (1 - b1) g, s1 = (1 - b2) g^2, so m1 / sqrt(s1) = (1 - b1) / sqrt(1 - b2) * sign(g).
+    result = optim.run()
+    assert result.adam_uncorrected_ratio == pytest.approx(0.1 / math.sqrt(0.001), rel=1e-6)
+    assert result.adam_m_fade_step == 44  # 0.9**43 > 0.01 > 0.9**44
+    assert 0.9**43 > 0.01 > 0.9**44
+    assert result.adam_s_factor_at_fade == pytest.approx(1 / math.sqrt(1 - 0.999**44))
