@@ -7,15 +7,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test lab clean system-deps
+.PHONY: site serve test lab clean system-deps browser-deps screenshots
 
-# Debian packages the build needs: a CJK font for the share cards (never downloaded at build time).
+# Debian packages: a CJK font for the share cards (never downloaded at build time) and, for the
+# browser tests, Debian's Chromium (Playwright drives it; no browser is downloaded).
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+define apt_need
+	@if [ ! -e $(1) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(2); \
+	  else echo "Missing $(1): run 'sudo apt-get install $(2)'." >&2; exit 1; fi; fi
+endef
+
 system-deps:
-	@if [ ! -f $(CJK_FONT) ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei; \
-	  else echo "Missing $(CJK_FONT): run 'sudo apt-get install fonts-wqy-microhei' (the share cards need a CJK font)." >&2; \
-	    exit 1; fi; fi
+	$(call apt_need,$(CJK_FONT),fonts-wqy-microhei)
+
+browser-deps: system-deps
+	$(call apt_need,/usr/bin/chromium,chromium)
 
 $(BIN)/.site-installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,9 +42,12 @@ serve: system-deps $(BIN)/.site-installed
 lab: $(BIN)/.site-installed
 	$(BIN)/python -m lab --out lab-output
 
-test: system-deps $(BIN)/.test-installed
+test: browser-deps $(BIN)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+screenshots: browser-deps $(BIN)/.test-installed site
+	$(BIN)/python -m tests.screenshots --site site --out screenshots
 
 clean:
 	rm -rf site lab-output docs/assets/lab

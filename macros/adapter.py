@@ -36,7 +36,7 @@ _state: dict[str, Any] = {}
 
 CARDS = "assets/cards"
 """Where the share cards go, relative to the docs folder (and to the site)."""
-MACRO_NAMES = ("value", "check", "figure", "table", "lab_source")
+MACRO_NAMES = ("value", "check", "figure", "table", "lab_source", "module")
 SITE_MACRO_NAMES = ("route_list", "route_steps", "newest_articles", "timeline", "resource_cards")
 
 

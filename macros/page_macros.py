@@ -22,6 +22,7 @@ from macros.claims import ERROR, OK, STALE, Claim
 from macros.keys import LabKeyError, parse_key, resolve
 from macros.lab_results import LabFailure
 from macros.literals import LiteralError, matches, parse_literal, rounded_like
+from macros.modules import MODULES, module_html
 
 LAB_ASSETS = "assets/lab"
 """Where the build puts the lab's CSV files and figures, relative to the docs folder."""
@@ -60,7 +61,7 @@ class PageMacros:
     def functions(self) -> dict[str, Any]:
         """Name -> callable, as exposed to Jinja."""
         return {"value": self.value, "check": self.check, "figure": self.figure,
-                "table": self.table, "lab_source": self.lab_source}
+                "table": self.table, "lab_source": self.lab_source, "module": self.module}
 
     # -- recording ---------------------------------------------------------------------------
     def _line(self) -> int:
@@ -151,6 +152,16 @@ class PageMacros:
         relative = path[path.rfind("/lab/") + 1:]
         code = textwrap.dedent("".join(lines)).rstrip()
         return f'```python title="{relative}" linenums="{first}"\n{code}\n```'
+
+
+    def module(self, name: str) -> str:
+        """An interactive module that starts from the lab's numbers (see macros/modules.py)."""
+        if name not in MODULES:
+            return self._error(name, "", f"no module '{name}'; known: {', '.join(MODULES)}")
+        try:
+            return module_html(name, self.results)
+        except KeyError as error:
+            return self._error(name, "", f"module '{name}' needs experiment {error}, which failed")
 
 
 def _find_lab_object(name: str) -> Any:

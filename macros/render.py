@@ -97,7 +97,7 @@ def render_faq(macros: PageMacros, text: str) -> list[tuple[str, str]]:
 
 
 def _template_error(page: str, line: int, error: Exception) -> Claim:
-    hint = ("; only value, check, figure, table and lab_source are defined"
+    hint = ("; only value, check, figure, table, lab_source and module are defined"
             if isinstance(error, jinja2.UndefinedError) else "")
     message = f"{type(error).__name__}: {error}{hint}"
     return Claim(page, line, ERROR, "", "", "", ERROR, message)

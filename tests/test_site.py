@@ -108,7 +108,7 @@ def test_resource_cards_state_the_real_size_and_checksum(built_site: Path, lang:
     import hashlib
 
     html = (built_site / ("resources/index.html" if lang == "en" else "zh/resources/index.html")).read_text()
-    links = re.findall(r'href="((?:\.\./)+assets/lab/[^"]+)"', html)
+    links = re.findall(r'href="((?:\.\./)+assets/(?:lab|modules)/[^"]+)"', html)
     resources = yaml.safe_load((ROOT / "docs" / "_data" / "site.yml").read_text())["resources"]
     assert len(links) == len(resources)
     digests = re.findall(r"<code>([0-9a-f]{64})</code>", html)

@@ -1,0 +1,89 @@
+"""Every article in both languages, in a real browser: math typeset, nothing fetched from the
+network, no console errors, the language switcher, both palettes, and phone width."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import ARTICLES
+
+PAGES = [f"{prefix}{slug}/" for slug in ARTICLES for prefix in ("", "zh/")] + ["", "zh/", "resources/", "zh/resources/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_math_offline_without_errors(watched, site_url: str, path: str) -> None:
+    page = watched.page
+    page.goto(site_url + path, wait_until="networkidle")
+    page.wait_for_function("document.querySelectorAll('.arithmatex').length === 0 || "
+                           "document.querySelectorAll('.arithmatex .katex').length > 0")
+    raw = page.evaluate("""[...document.querySelectorAll('.arithmatex')]
+        .filter(el => !el.querySelector('.katex')).map(el => el.textContent.slice(0, 60))""")
+    assert raw == []  # every math span was typeset by KaTeX
+    assert page.locator(".katex-error").count() == 0
+    text = page.inner_text("article")
+    assert not re.search(r"\\\(|\\\[|\$\$", text)  # no raw TeX delimiters left visible
+    assert watched.external == []
+    assert watched.errors == []
+
+
+@pytest.mark.parametrize(("path", "other"), [("optimizer-geometry/", "zh/optimizer-geometry/"),
+                                             ("zh/attention-math/", "attention-math/")])
+def test_language_switcher_goes_to_the_same_article(watched, site_url: str, path: str, other: str) -> None:
+    page = watched.page
+    page.goto(site_url + path)
+    target = "zh" if not path.startswith("zh/") else "en"
+    page.locator(f'a.md-select__link[hreflang="{target}"]').first.dispatch_event("click")
+    page.wait_for_url(site_url + other)
+    assert page.url == site_url + other
+
+
+def _contrast(page) -> float:
+    return page.evaluate("""() => {
+        const rgb = s => s.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+        const linear = x => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; };
+        const lum = c => { const v = c.map(linear); return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+        const text = getComputedStyle(document.querySelector('.md-typeset p')).color;
+        const back = getComputedStyle(document.body).backgroundColor;
+        const [a, b] = [lum(rgb(text)), lum(rgb(back))].sort((x, y) => y - x);
+        return (a + 0.05) / (b + 0.05);
+    }""")
+
+
+@pytest.mark.parametrize("scheme", ["default", "slate"])
+def test_light_and_dark_palettes_are_readable(watched, site_url: str, scheme: str) -> None:
+    page = watched.page
+    page.goto(site_url + "zh/mse-gradient/")
+    page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{scheme}')")
+    assert _contrast(page) >= 4.5  # WCAG AA for body text
+
+
+@pytest.mark.parametrize("path", ["mse-gradient/", "zh/attention-math/", "zh/convolution-receptive-field/", ""])
+def test_pages_fit_a_phone_screen(browser, site_url: str, path: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(site_url + path, wait_until="networkidle")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 391  # wide tables, code and math scroll inside their own boxes
+
+
+@pytest.mark.parametrize(("query", "expected"), [("学习率", "zh/optimizer-geometry/"), ("权重", "zh/mse-gradient/")])
+def test_chinese_search_finds_the_right_articles(watched, site_url: str, query: str, expected: str) -> None:
+    page = watched.page
+    page.goto(site_url + "zh/")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.fill("input.md-search__input", query)
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
+    assert any(link.startswith(site_url + expected) for link in links), links
+
+
+def test_screenshot_command_writes_every_article_in_both_languages(built_site, tmp_path) -> None:
+    from tests.screenshots import main
+
+    assert main(["--site", str(built_site), "--out", str(tmp_path), "--width", "800"]) == 0
+    shots = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert len(shots) == 2 * (1 + len(ARTICLES))
+    assert "zh-attention-math.png" in shots

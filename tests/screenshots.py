@@ -1,0 +1,46 @@
+"""``python -m tests.screenshots --site site --out screenshots``: a full-page PNG of every article
+in both languages (and the home pages), for review. Uses Debian's Chromium, offline."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from tests.browser.conftest import ARTICLES, CHROMIUM, CHROMIUM_ARGS, QuietHandler
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.screenshots", description=__doc__)
+    parser.add_argument("--site", type=Path, default=Path("site"), help="built site (default: site)")
+    parser.add_argument("--out", type=Path, default=Path("screenshots"), help="folder for the PNGs")
+    parser.add_argument("--width", type=int, default=1280, help="viewport width in pixels")
+    args = parser.parse_args(argv)
+    if not (args.site / "index.html").exists():
+        parser.error(f"no built site in {args.site}: run `make site` first")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=args.site))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    args.out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": args.width, "height": 900})
+        for lang in ("en", "zh"):
+            for slug in ["index", *ARTICLES]:
+                path = ("" if lang == "en" else "zh/") + ("" if slug == "index" else f"{slug}/")
+                page.goto(base + path, wait_until="networkidle")
+                target = args.out / f"{lang}-{slug}.png"
+                page.screenshot(path=str(target), full_page=True)
+                print(target)
+        browser.close()
+    server.shutdown()
+    server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
