@@ -6,6 +6,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
+# Reproducible builds: date the site by the last commit, so two builds of one commit are identical.
+COMMIT_TIME := $(shell git log -1 --format=%ct 2>/dev/null)
+ifneq ($(COMMIT_TIME),)
+export SOURCE_DATE_EPOCH ?= $(COMMIT_TIME)
+endif
 
 .PHONY: site serve test lab clean system-deps browser-deps screenshots
 

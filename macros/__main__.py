@@ -1,6 +1,9 @@
 """``python -m macros check``: check every page of every language against the lab, without MkDocs.
 
-Prints each problem as ``file:line: message`` and exits 1 if there is any, 0 otherwise.
+Formats: ``text`` (``file:line: written X, lab Y (key)``, one per problem), ``github`` (workflow
+annotations that show on the pull request's diff) and ``json`` (the full report). ``--fix``
+rewrites stale checked numbers in place at their written precision, prints a diff, and checks
+again. Exit status: 0 when every number agrees, 1 when anything is stale or wrong.
 """
 
 from __future__ import annotations
@@ -10,16 +13,39 @@ import sys
 from pathlib import Path
 
 from lab.outputs import write_lab_assets
+from macros.claims import Claim, Report
+from macros.fix import fix_claims
 from macros.lab_results import CACHE_DIR, lab_results
 from macros.page_macros import LAB_ASSETS
 from macros.render import check_site
 
 
+def _github(claim: Claim) -> str:
+    """A workflow command; % and newlines are escaped as GitHub requires."""
+    message = claim.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    title = "Stale lab number" if claim.verdict == "stale" else "Lab check error"
+    return f"::error file={claim.page},line={max(claim.line, 1)},title={title}::{message}"
+
+
+def _print(report: Report, fmt: str) -> None:
+    if fmt == "json":
+        print(report.to_json(), end="")
+    elif fmt == "github":
+        for claim in report.problems:
+            print(_github(claim))
+        print(f"{len(report.problems)} problem(s) in {len(report.claims)} lab number(s).")
+    else:
+        print(report.summary(), file=sys.stderr if report.problems else sys.stdout)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m macros", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m macros", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="verify every lab number on every page")
     check.add_argument("--docs", type=Path, default=Path("docs"), help="docs folder (default: docs)")
+    check.add_argument("--format", choices=("text", "github", "json"), default="text")
+    check.add_argument("--fix", action="store_true", help="rewrite stale checked numbers in place")
     args = parser.parse_args(argv)
     if not args.docs.is_dir():
         parser.error(f"no docs folder at {args.docs}; run from the project root or pass --docs")
@@ -28,7 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     if not errors:  # the resource files the pages offer are generated, as in a build
         write_lab_assets(args.docs / LAB_ASSETS, results)
     report = check_site(args.docs, results, errors, root=root)
-    print(report.summary(), file=sys.stderr if report.problems else sys.stdout)
+    if args.fix and report.problems:
+        diffs, unfixable = fix_claims(report.problems, results, root)
+        for diff in diffs:
+            print(diff, end="")
+        for line in unfixable:
+            print(f"cannot fix: {line}", file=sys.stderr)
+        report = check_site(args.docs, results, errors, root=root)
+    _print(report, args.format)
     return 1 if report.problems else 0
 
 

@@ -113,7 +113,7 @@ class PageMacros:
         if stale:
             lab_text = _bracket([rounded_like(literal[i], value[i]) for i in np.ndindex(literal.shape)],
                                 literal.shape)
-            message = f"text says {written}, lab {key} = {lab_text}"
+            message = f"written {written}, lab {lab_text} ({key})"
             self.claims.append(Claim(self.page, self._line(), "check", key, written,
                                      _computed(value), STALE, message))
             return f"**⚠ {written} (stale: lab says {lab_text})**"

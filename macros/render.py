@@ -138,6 +138,7 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
         site = SiteMacros(model, docs_path, docs_dir) if model is not None and not site_problems else None
         report.claims.extend(render_page(page, docs_path, text, results, lab_errors, site)[1])
     report.claims.extend(check_translations(docs_dir, root))
+    report.claims.extend(check_key_parity(report.claims))
     for name, failure in (lab_errors or {}).items():
         report.claims.append(Claim(failure.file, failure.line, ERROR, name, "", "", ERROR,
                                    f"experiment '{name}' raised {failure.summary}; fix the lab. "
@@ -163,6 +164,28 @@ def check_translations(docs_dir: Path, root: Path) -> list[Claim]:
                 problems.append(Claim(_display(lang / missing, root), 1, ERROR, "", "", "", ERROR,
                                       f"no translation in '{other.name}': "
                                       f"create {_display(other / missing, root)}"))
+    return problems
+
+
+def check_key_parity(claims: list[Claim]) -> list[Claim]:
+    """The language versions of a page must cite the same lab keys (code and numbers are shared)."""
+    keys: dict[str, dict[str, dict[str, int]]] = {}  # page without language -> language -> key -> first line
+    for claim in claims:
+        match = re.match(r"(.*?docs/)([a-z]{2}(?:[-_][A-Za-z]{2,4})?)/(.+)", claim.page)
+        if match and claim.kind in ("check", "value"):
+            base, lang, rest = match.groups()
+            keys.setdefault(base + "*/" + rest, {}).setdefault(lang, {}).setdefault(claim.key, claim.line)
+    languages = {lang for by_lang in keys.values() for lang in by_lang}
+    problems = []
+    for page, by_lang in sorted(keys.items()):
+        for lang in languages:  # a version that cites nothing at all still has to agree
+            by_lang.setdefault(lang, {})
+        for lang, cited in sorted(by_lang.items()):
+            for other, other_cited in sorted(by_lang.items()):
+                for key in sorted(set(cited) - set(other_cited)):
+                    problems.append(Claim(page.replace("*", lang), cited[key], ERROR, key, "", "", ERROR,
+                                          f"cites {key}, but the '{other}' version of this page does not; "
+                                          "both languages must show the same lab numbers"))
     return problems
 
 

@@ -64,6 +64,6 @@ def test_guide_failure_example_is_what_the_build_prints(guide_project: Path) -> 
     assert result.returncode != 0
     text = (ROOT / "docs" / "en" / "authors-guide.md").read_text(encoding="utf-8")
     promised = re.search(r"```text\n(.*?)```", text, re.S).group(1).splitlines()
-    printed = [line for line in result.stderr.splitlines() if "text says" in line]
+    printed = [line for line in result.stderr.splitlines() if ": written " in line]
     assert printed == promised
     assert "nothing was written" in result.stdout + result.stderr

@@ -31,7 +31,7 @@ def test_good_site_builds_and_records_every_claim(tiny: Path) -> None:
     assert ("docs/en/index.md", 8, "mse.loss", "0.801", "ok") in claims
     assert ("docs/zh/index.md", 7, "mse.grad_W[0,0]", "0.300", "ok") in claims
     assert report["problems"] == 0
-    assert report["pages"]["docs/zh/index.md"] == {"numbers": 3, "recomputed": 3}
+    assert report["pages"]["docs/zh/index.md"] == {"numbers": 4, "recomputed": 4}
 
 
 @pytest.mark.parametrize("strict", [True, False])
@@ -40,9 +40,9 @@ def test_stale_numbers_in_both_languages_fail_once_listing_each(tiny: Path, stri
     edit(tiny / "docs" / "zh" / "index.md", '"0.300"', '"0.310"')
     result = mkdocs(tiny, "build", *(["--strict"] if strict else []))
     assert result.returncode != 0
-    assert "docs/en/index.md:8: text says 0.802, lab mse.loss = 0.801" in result.stderr
-    assert "docs/zh/index.md:7: text says 0.310, lab mse.grad_W[0,0] = 0.300" in result.stderr
-    assert result.stderr.count("text says") == 2  # each problem once, not once per language build
+    assert "docs/en/index.md:8: written 0.802, lab 0.801 (mse.loss)" in result.stderr
+    assert "docs/zh/index.md:7: written 0.310, lab 0.300 (mse.grad_W[0,0])" in result.stderr
+    assert result.stderr.count(": written ") == 2  # each problem once, not once per language build
     assert "2 problem(s)" in result.stdout + result.stderr
     assert not (tiny / "site").exists()  # nothing half-built left behind
 
@@ -67,9 +67,9 @@ def test_undefined_variable_and_unknown_key_fail_with_their_lines(tiny: Path) ->
         page.write('{{ value("mse.grad_w[0,0]") }}\n{{ undefined_thing }}\n')
     result = mkdocs(tiny, "build")
     assert result.returncode != 0
-    expected = "docs/en/index.md:9: 'mse' has no value 'grad_w'. Did you mean mse.grad_b, mse.grad_W"
+    expected = "docs/en/index.md:10: 'mse' has no value 'grad_w'. Did you mean mse.grad_b, mse.grad_W"
     assert expected in result.stderr
-    assert "docs/en/index.md:10: UndefinedError: 'undefined_thing' is undefined" in result.stderr
+    assert "docs/en/index.md:11: UndefinedError: 'undefined_thing' is undefined" in result.stderr
 
 
 def test_an_experiment_that_raises_is_reported_at_its_lab_line(tiny: Path) -> None:

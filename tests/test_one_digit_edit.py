@@ -67,7 +67,8 @@ def test_one_digit_edit_fails_at_its_line(page: str, line: int, key: str, writte
     problems = [c for c in claims if c.verdict != "ok"]
     assert (page, line, key, edited) in [(c.page, c.line, c.key, c.written) for c in problems]
     assert {(c.page, c.line) for c in problems} == {(page, line)}
-    assert problems[0].describe().startswith(f"{page}:{line}: text says {edited}, lab {key} = ")
+    assert problems[0].describe().startswith(f"{page}:{line}: written {edited}, lab ")
+    assert problems[0].describe().endswith(f" ({key})")
 
 
 def test_unedited_docs_have_no_problems(clean_docs: Path) -> None:

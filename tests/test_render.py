@@ -36,7 +36,7 @@ def test_check_prints_the_written_text_and_records_its_line_after_front_matter()
 def test_stale_check_reports_written_and_lab_values() -> None:
     output, claims = render('x\n{{ check("mse.grad_W[0,0]", "0.312") }}\n', front="")
     assert claims[0].verdict == STALE
-    assert claims[0].describe() == "docs/en/p.md:2: text says 0.312, lab mse.grad_W[0,0] = 0.300"
+    assert claims[0].describe() == "docs/en/p.md:2: written 0.312, lab 0.300 (mse.grad_W[0,0])"
     assert "stale" in output
 
 
@@ -93,8 +93,20 @@ def test_check_command_reports_and_exits_nonzero_on_a_stale_number(tmp_path: Pat
     result = subprocess.run([sys.executable, "-m", "macros", "check", "--docs", str(tmp_path / "docs")],
                             cwd=root, capture_output=True, text=True, check=False)
     assert result.returncode == 1
-    assert "docs/zh/a.md:2: text says 0.301, lab mse.grad_W[0,0] = 0.300" in result.stderr
+    assert "docs/zh/a.md:2: written 0.301, lab 0.300 (mse.grad_W[0,0])" in result.stderr
     clean = subprocess.run([sys.executable, "-m", "macros", "check"], cwd=root, capture_output=True,
                            text=True, check=False)
     assert clean.returncode == 0, clean.stderr
     assert "0 problem(s)" in clean.stdout
+
+
+def test_both_languages_must_cite_the_same_lab_keys(tmp_path: Path) -> None:
+    pages = {"en": 'a\n{{ check("mse.loss", "0.80125") }} {{ value("mse.grad_W[0,0]") }}\n',
+             "zh": 'a\n{{ check("mse.loss", "0.80125") }}\n'}
+    for lang, text in pages.items():
+        (tmp_path / "docs" / lang).mkdir(parents=True)
+        (tmp_path / "docs" / lang / "p.md").write_text(text)
+    problems = check_site(tmp_path / "docs", RESULTS, root=tmp_path).problems
+    assert [c.describe() for c in problems] == [
+        "docs/en/p.md:2: cites mse.grad_W[0,0], but the 'zh' version of this page does not; "
+        "both languages must show the same lab numbers"]

@@ -72,14 +72,14 @@ def test_serve_shows_problems_and_reloads_lab_and_macros(served) -> None:
     edit(project / "docs" / "zh" / "index.md", '"0.300"', '"0.310"')
     page = wait_for(url + "zh/", "Lab check failed: 1 problem(s)", server)
     assert "docs/zh/index.md:7" in page
-    assert "text says 0.310" in page
+    assert "written 0.310" in page
 
     # A lab edit: the error e = [0.2, 1.25] becomes [0.2, 1.5], so W11 = 1.5 * -2.0 = -3.0.
     edit(project / "lab" / "mse.py", "[[0.2], [1.25]]", "[[0.2], [1.5]]")
     page = wait_for(url, "W11=-3.000000", server)
-    assert "text says 0.801, lab mse.loss = 1.145" in page  # 1/2 (0.2² + 1.5²) = 1.145
+    assert "written 0.801, lab 1.145 (mse.loss)" in page  # 1/2 (0.2² + 1.5²) = 1.145
 
     # A macros edit: the failure box title comes from macros/adapter.py.
     edit(project / "macros" / "adapter.py", '"Lab check failed:', '"The lab disagrees:')
-    wait_for(url, "The lab disagrees: 1 problem(s)", server)
+    wait_for(url, "The lab disagrees: 2 problem(s)", server)  # loss and row 1 of grad_W
     assert server.poll() is None

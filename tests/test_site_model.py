@@ -52,7 +52,8 @@ def test_the_real_site_data_is_valid(docs: Path) -> None:
      "docs/_data/site.yml:20: route 'deep-learning-math' lists 'no-such-article', which is not an article"),
     ("    path: assets/lab/figures.zip", "    path: assets/lab/nope.zip",
      "resource 'figure-set': file docs/assets/lab/nope.zip does not exist"),
-    ("    kind: tool", "    kind: toy", "resource 'lab-bundle': kind must be one of"),
+    ("    kind: tool\n    path: assets/lab/dl-math-lab.zip", "    kind: toy\n    path: assets/lab/dl-math-lab.zip",
+     "resource 'lab-bundle': kind must be one of"),
     ("routes:\n", "routes: [\n", "docs/_data/site.yml:"),
 ])
 def test_bad_site_data_is_reported_with_file_and_line(docs: Path, old: str, new: str, expected: str) -> None:

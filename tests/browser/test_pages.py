@@ -4,10 +4,13 @@ network, no console errors, the language switcher, both palettes, and phone widt
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 
 from tests.browser.conftest import ARTICLES
+from tests.conftest import ROOT
 
 PAGES = [f"{prefix}{slug}/" for slug in ARTICLES for prefix in ("", "zh/")] + ["", "zh/", "resources/", "zh/resources/"]
 
@@ -81,9 +84,11 @@ def test_chinese_search_finds_the_right_articles(watched, site_url: str, query: 
 
 
 def test_screenshot_command_writes_every_article_in_both_languages(built_site, tmp_path) -> None:
-    from tests.screenshots import main
-
-    assert main(["--site", str(built_site), "--out", str(tmp_path), "--width", "800"]) == 0
+    # Its own process: Playwright's sync API cannot nest inside this session's browser.
+    command = [sys.executable, "-m", "tests.screenshots", "--site", str(built_site), "--out", str(tmp_path),
+               "--width", "800"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
     shots = sorted(p.name for p in tmp_path.glob("*.png"))
     assert len(shots) == 2 * (1 + len(ARTICLES))
     assert "zh-attention-math.png" in shots

@@ -1,0 +1,78 @@
+"""``--fix``: rewrite stale checked literals in place, at the precision the author wrote them.
+
+Only the written number inside a ``check("key", "written")`` call on the reported line changes;
+its brackets, spacing, minus sign style and notation (fixed, scientific, percent) are kept.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from macros.claims import STALE, Claim
+from macros.keys import parse_key, resolve
+
+_TOKEN = re.compile(r"([+\-\u2212]?)(\d+(?:\.(\d*))?|\.\d+)(?:([eE])([+\-\u2212]?\d+))?(%?)")
+
+
+def _like(token: re.Match[str], value: float) -> str:
+    """``value`` written the way ``token`` was: same decimals, exponent, percent and minus sign."""
+    sign, body, _, e_char, exponent, percent = token.groups()
+    places = len(body.split(".", 1)[1]) if "." in body else 0
+    number = Decimal(repr(float(value))) * (100 if percent else 1)
+    if e_char:
+        number /= Decimal(10) ** int(exponent.replace("\u2212", "-"))
+    text = format(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
+    if text.startswith("-"):
+        text = ("\u2212" if sign == "\u2212" else "-") + text[1:]
+    elif sign == "+":
+        text = "+" + text
+    return text + (f"{e_char}{exponent}" if e_char else "") + percent
+
+
+def fixed_literal(written: str, lab_value: Any) -> str:
+    """The author's literal with each number replaced by the corresponding lab entry."""
+    values = np.asarray(lab_value, dtype=float).ravel()
+    tokens = list(_TOKEN.finditer(written))
+    if len(tokens) != values.size:
+        raise ValueError(f"'{written}' has {len(tokens)} numbers but the lab value has {values.size}")
+    pieces, last = [], 0
+    for token, value in zip(tokens, values, strict=True):
+        pieces += [written[last:token.start()], _like(token, value)]
+        last = token.end()
+    return "".join(pieces) + written[last:]
+
+
+def fix_claims(claims: list[Claim], results: dict[str, Any], root: Path) -> tuple[list[str], list[str]]:
+    """Rewrite every stale checked literal; return unified diffs and the claims that could not be fixed."""
+    edits: dict[Path, list[str]] = {}
+    originals: dict[Path, str] = {}
+    unfixable = []
+    for claim in claims:
+        if claim.verdict != STALE or claim.kind != "check":
+            continue
+        path = root / claim.page
+        if path not in edits:
+            originals[path] = path.read_text(encoding="utf-8")
+            edits[path] = originals[path].split("\n")
+        lines = edits[path]
+        old = f'"{claim.key}", "{claim.written}"'
+        if not 0 < claim.line <= len(lines) or old not in lines[claim.line - 1]:
+            unfixable.append(f"{claim.describe()} (no check(\"{claim.key}\", \"{claim.written}\") on that line)")
+            continue
+        new_text = fixed_literal(claim.written, resolve(parse_key(claim.key), results))
+        lines[claim.line - 1] = lines[claim.line - 1].replace(old, f'"{claim.key}", "{new_text}"', 1)
+    diffs = []
+    for path, lines in edits.items():
+        updated = "\n".join(lines)
+        if updated != originals[path]:
+            path.write_text(updated, encoding="utf-8")
+            name = path.relative_to(root).as_posix()
+            diffs.append("".join(difflib.unified_diff(originals[path].splitlines(keepends=True),
+                                                      updated.splitlines(keepends=True), f"a/{name}", f"b/{name}")))
+    return diffs, unfixable
