@@ -36,11 +36,15 @@ W_V_EXAMPLE = np.array([[0.0, 0.0, 1.0, 0.0],
 
 D_KS = (4, 16, 64, 256, 1024)
 """Key widths of the sampling study: each is 4 times the previous, so sqrt(d_k) doubles."""
+SCALING_QUERIES, SCALING_KEYS = 256, 16
+"""The sampling study's random queries per width, and the keys each query is scored against."""
 
 KV_SEQ_LENS = (1, 512, 1024, 2048, 4096, 8192, 32768)
 KV_CONFIG_7B = {"layers": 32, "heads": 32, "d_head": 128, "bytes_per_value": 2}
 """A 7B-class decoder (d_model = 4096) with its cache in fp16."""
 KV_HEADS_GQA = 8
+BASE_SHAPE = {"d_model": 512, "heads": 8}
+"""One attention layer of Transformer-base."""
 MIB, GIB = 2**20, 2**30
 
 GRAD_FLOOR = 1e-8
@@ -123,8 +127,8 @@ def attention_gradcheck(Q: np.ndarray, K: np.ndarray, V: np.ndarray, G: np.ndarr
 
 
 # -- why sqrt(d_k) --------------------------------------------------------------------------------
-def scaling_study(rng: np.random.Generator, d_ks: tuple[int, ...] = D_KS, n_queries: int = 256,
-                  n_keys: int = 16) -> dict[str, np.ndarray]:
+def scaling_study(rng: np.random.Generator, d_ks: tuple[int, ...] = D_KS, n_queries: int = SCALING_QUERIES,
+                  n_keys: int = SCALING_KEYS) -> dict[str, np.ndarray]:
     """For unit-variance random q and k, the std of q.k grows like sqrt(d_k). Unscaled scores
     then push softmax to one-hot rows whose Jacobian is nearly zero; dividing by sqrt(d_k) does not."""
     out: dict[str, list[float]] = {name: [] for name in
@@ -328,7 +332,16 @@ class AttentionResult:
     max_w_scaled: np.ndarray
     jac_raw: np.ndarray
     jac_scaled: np.ndarray
+    scaling_n_queries: int
+    scaling_n_keys: int
     mha_d_head: int
+    mha_weight_entries_small: int
+    mha_base_d_model: int
+    layers_7b: int
+    heads_7b: int
+    d_head_7b: int
+    d_model_7b: int
+    gqa_kv_width_7b: int
     mha_vs_single_heads: float
     mha_params_small: int
     mha_params_small_counted: int
@@ -412,7 +425,8 @@ def gradient_fields(rng: np.random.Generator, ex: dict[str, Any]) -> dict[str, A
 
 def scaling_fields(rng: np.random.Generator) -> dict[str, Any]:
     study = scaling_study(rng)
-    return dict(d_ks=np.array(D_KS), sqrt_d_ks=np.sqrt(np.array(D_KS, dtype=float)), **study)
+    return dict(d_ks=np.array(D_KS), sqrt_d_ks=np.sqrt(np.array(D_KS, dtype=float)),
+                scaling_n_queries=SCALING_QUERIES, scaling_n_keys=SCALING_KEYS, **study)
 
 
 def heads_fields(rng: np.random.Generator) -> dict[str, Any]:
@@ -421,15 +435,21 @@ def heads_fields(rng: np.random.Generator) -> dict[str, Any]:
     p = init_mha(rng, c["d_model"], c["heads"])
     X = rng.standard_normal((c["batch"], c["seq"], c["d_model"]))
     gap = np.max(np.abs(multi_head_attention(X, p, c["heads"])[0] - heads_one_by_one(X, p, c["heads"])))
-    layers = KV_CONFIG_7B["layers"]
+    big = KV_CONFIG_7B
+    d_model_7b = big["heads"] * big["d_head"]
+    per_layer_7b = mha_param_count(d_model_7b, big["heads"], bias=False)
     return dict(
         mha_d_head=c["d_model"] // c["heads"], mha_vs_single_heads=float(gap),
+        mha_weight_entries_small=p.W_Q.size,
         mha_params_small=mha_param_count(c["d_model"], c["heads"]),
         mha_params_small_counted=sum(arr.size for arr in p.arrays()),
-        mha_params_base=mha_param_count(512, 8),
-        mha_params_7b=mha_param_count(4096, 32, bias=False),
-        mha_params_7b_all_layers=layers * mha_param_count(4096, 32, bias=False),
-        gqa_params_7b=mha_param_count(4096, 32, KV_HEADS_GQA, bias=False))
+        mha_base_d_model=BASE_SHAPE["d_model"],
+        mha_params_base=mha_param_count(BASE_SHAPE["d_model"], BASE_SHAPE["heads"]),
+        layers_7b=big["layers"], heads_7b=big["heads"], d_head_7b=big["d_head"], d_model_7b=d_model_7b,
+        gqa_kv_width_7b=KV_HEADS_GQA * big["d_head"],
+        mha_params_7b=per_layer_7b,
+        mha_params_7b_all_layers=big["layers"] * per_layer_7b,
+        gqa_params_7b=mha_param_count(d_model_7b, big["heads"], KV_HEADS_GQA, bias=False))
 
 
 def kv_fields(rng: np.random.Generator) -> dict[str, Any]:

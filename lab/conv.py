@@ -241,6 +241,7 @@ class ConvResult:
     size_s: np.ndarray
     size_d: np.ndarray
     size_eff_kernel: np.ndarray
+    size_dense_weights: np.ndarray
     size_ratio: np.ndarray
     size_formula: np.ndarray
     size_out: np.ndarray
@@ -286,6 +287,7 @@ class ConvResult:
     rf_grad_map: np.ndarray
     # parameter and multiply-accumulate counts of PARAM_LAYER
     params_weights: int
+    params_bias: int
     params_standard: int
     params_standard_counted: int
     params_depthwise: int
@@ -303,11 +305,12 @@ class ConvResult:
 
 def size_examples() -> dict[str, np.ndarray]:
     """Formula and actual conv output side for each SIZE_EXAMPLES row (one channel, zeros)."""
-    rows = {name: [] for name in ("eff", "ratio", "formula", "out", "ceil", "unused")}
+    rows = {name: [] for name in ("eff", "dense", "ratio", "formula", "out", "ceil", "unused")}
     for w, f, p, s, d in SIZE_EXAMPLES:
         eff = effective_kernel(f, d)
         y = conv2d(np.zeros((1, 1, w, w)), np.zeros((1, 1, f, f)), np.zeros(1), s, p, d)
         rows["eff"].append(eff)
+        rows["dense"].append(eff * eff)  # weights of an undilated kernel with the same span
         rows["ratio"].append((w - eff + 2 * p) / s)
         rows["formula"].append(out_size(w, f, p, s, d))
         rows["out"].append(y.shape[2])
@@ -364,10 +367,11 @@ def counts(rng: np.random.Generator) -> dict[str, float | int]:
     c_in, c_out, f, pixels = (PARAM_LAYER[k] for k in ("c_in", "c_out", "f", "out_h"))
     pixels *= PARAM_LAYER["out_w"]
     separable = separable_params(c_in, c_out, f, rng)
+    standard = conv_params(c_in, c_out, f, rng)
     macs = {"standard": c_out * c_in * f * f * pixels, "depthwise": c_in * f * f * pixels,
             "pointwise": c_out * c_in * pixels}
     return {"weights": c_out * c_in * f * f, "standard": c_out * c_in * f * f + c_out,
-            "standard_counted": count_params(conv_params(c_in, c_out, f, rng)),
+            "bias": int(standard["b"].size), "standard_counted": count_params(standard),
             "depthwise": c_in * f * f + c_in, "pointwise": c_out * c_in + c_out,
             "separable_counted": count_params(separable),
             "macs_per_output": c_in * f * f, **{f"macs_{k}": v for k, v in macs.items()}}
@@ -400,7 +404,8 @@ def run(seed: int = 0) -> ConvResult:
     macs_separable = n["macs_depthwise"] + n["macs_pointwise"]
     return ConvResult(
         size_w=examples[:, 0], size_f=examples[:, 1], size_p=examples[:, 2], size_s=examples[:, 3],
-        size_d=examples[:, 4], size_eff_kernel=sizes["eff"], size_ratio=sizes["ratio"],
+        size_d=examples[:, 4], size_eff_kernel=sizes["eff"], size_dense_weights=sizes["dense"],
+        size_ratio=sizes["ratio"],
         size_formula=sizes["formula"], size_out=sizes["out"], size_ceil=sizes["ceil"],
         size_unused=sizes["unused"],
         **{f"hand_{k}": v for k, v in hand.items()},
@@ -411,7 +416,7 @@ def run(seed: int = 0) -> ConvResult:
         error_norm_W=grads["norm_W"], error_norm_b=grads["norm_b"], error_norm_X=grads["norm_X"],
         eps=EPS,
         **{f"rf_{k}": v for k, v in rf.items()},
-        params_weights=n["weights"], params_standard=n["standard"],
+        params_weights=n["weights"], params_bias=n["bias"], params_standard=n["standard"],
         params_standard_counted=n["standard_counted"], params_depthwise=n["depthwise"],
         params_pointwise=n["pointwise"], params_separable=separable,
         params_separable_counted=n["separable_counted"], params_ratio=separable / n["standard"],

@@ -234,6 +234,8 @@ class NeuronResult:
     y: np.ndarray
     w_star: np.ndarray
     b_star: float
+    w_start: np.ndarray
+    b_start: float
     z_data: np.ndarray
     e_data: np.ndarray
     delta: np.ndarray
@@ -369,6 +371,7 @@ def _data_part() -> dict[str, object]:
     w, b = W_EXAMPLE.copy(), B_EXAMPLE  # start from the hand-calculation neuron
     return {
         "seed": SEED, "n_samples": N_SAMPLES, "X": X, "y": y, "w_star": W_STAR.copy(), "b_star": B_STAR,
+        "w_start": w.copy(), "b_start": b,
         **_data_gradient(w, b, X, y), **_descent(w, b, X, y), **_at_target(X, y),
     }
 

@@ -24,6 +24,10 @@ N_STEPS = 40
 LR_GD = 0.18
 LR_MOMENTUM, BETA_MOMENTUM = 0.18, 0.5
 LR_ADAM, BETA1, BETA2, ADAM_EPS = 0.3, 0.9, 0.999, 1e-8
+BETA_MOMENTUM_HIGH = 0.9
+"""The common heavy-ball default, contrasted in the article with the example's BETA_MOMENTUM."""
+ADAM_FADE_LEVEL = 0.99
+"""Adam's m correction counts as faded once 1 - BETA1^k exceeds this."""
 
 SWEEP_STEPS = 50
 SWEEP_FIXED_LRS = (0.02, 0.1, 0.19, 0.199, 0.201, 0.21)
@@ -185,11 +189,13 @@ def first_steps(A: np.ndarray, theta0: np.ndarray) -> dict[str, np.ndarray]:
     """One step of each method from theta_0, with Adam's intermediate m, s and their corrections."""
     zeros = np.zeros_like(theta0)
     adam_theta1, m1, s1 = adam_step(theta0, zeros, zeros, grad(A, theta0), 1, LR_ADAM)
+    gd_theta1 = take(gd_iterates(A, theta0, LR_GD), 1)[1]
     momentum_theta1 = take(momentum_iterates(A, theta0, LR_MOMENTUM, BETA_MOMENTUM), 1)[1]
     return {
-        "gd_theta1": take(gd_iterates(A, theta0, LR_GD), 1)[1],
+        "gd_theta1": gd_theta1, "gd_step1": gd_theta1 - theta0,
         "momentum_theta1": momentum_theta1,
         "momentum_v1": momentum_theta1 - theta0,  # theta_1 = theta_0 + v_1
+        "momentum_beta_v1": BETA_MOMENTUM * (momentum_theta1 - theta0),  # what momentum adds at step 2
         "adam_m1": m1, "adam_s1": s1,
         "adam_m_hat1": m1 / (1 - BETA1), "adam_s_hat1": s1 / (1 - BETA2),
         "adam_theta1": adam_theta1, "adam_step1": adam_theta1 - theta0,
@@ -197,10 +203,11 @@ def first_steps(A: np.ndarray, theta0: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def bias_correction_fade(beta1: float = BETA1, beta2: float = BETA2) -> tuple[int, float]:
-    """First step k at which 1 - beta1^k exceeds 0.99, and how much the s correction still
-    lengthens the step then: 1 / sqrt(1 - beta2^k)."""
-    k = int(np.ceil(np.log(0.01) / np.log(beta1)))
+def bias_correction_fade(beta1: float = BETA1, beta2: float = BETA2,
+                         level: float = ADAM_FADE_LEVEL) -> tuple[int, float]:
+    """First step k at which 1 - beta1^k exceeds `level` (0.99), and how much the s correction
+    still lengthens the step then: 1 / sqrt(1 - beta2^k)."""
+    k = int(np.ceil(np.log(1 - level) / np.log(beta1)))
     return k, float(1 / np.sqrt(1 - beta2**k))
 
 
@@ -212,9 +219,12 @@ class OptimResult:
     A: np.ndarray
     eigenvalues: np.ndarray
     eigenvectors: np.ndarray
+    tilt_degrees: float  # angle of u_1 against the x axis: how far the valley is tilted
+    eigenvalue_sum: float  # lambda_max + lambda_min, the denominator of lr_opt and rate_opt
     kappa: float
     theta0: np.ndarray
     theta0_eigen: np.ndarray
+    theta0_eigen_sq: np.ndarray  # (c_0)^2 per eigen-direction
     loss0: float
     grad0: np.ndarray
     numeric_grad0: np.ndarray
@@ -226,12 +236,18 @@ class OptimResult:
     lr_adam: float
     beta1: float
     beta2: float
+    one_minus_beta1: float
+    one_minus_beta2: float
     adam_eps: float
+    beta_momentum_high: float
     n_steps: int
     gd_theta1: np.ndarray
+    gd_step1: np.ndarray
     gd_loss1: float
+    gd_loss1_terms: np.ndarray  # f(theta_1) split per eigen-direction
     momentum_theta1: np.ndarray
     momentum_v1: np.ndarray
+    momentum_beta_v1: np.ndarray
     adam_m1: np.ndarray
     adam_s1: np.ndarray
     adam_m_hat1: np.ndarray
@@ -242,6 +258,7 @@ class OptimResult:
     adam_uncorrected_step1: np.ndarray
     adam_shortfall1: np.ndarray
     adam_uncorrected_ratio: float
+    adam_fade_level: float
     adam_m_fade_step: int
     adam_s_factor_at_fade: float
     adam_loss1: float
@@ -254,7 +271,9 @@ class OptimResult:
     adam_best_step: int
     adam_best_loss: float
     gd_factors: np.ndarray
+    gd_factors_abs: np.ndarray
     momentum_factors: np.ndarray
+    momentum_factors_high: np.ndarray  # momentum_factors with BETA_MOMENTUM_HIGH instead
     lr_threshold: float
     lr_opt: float
     rate_opt: float
@@ -263,6 +282,7 @@ class OptimResult:
     sweep_steps: int
     sweep_lrs: np.ndarray
     sweep_radius: np.ndarray
+    sweep_steep_factors: np.ndarray  # 1 - lr lambda_max per sweep lr
     sweep_curves: np.ndarray
     sweep_losses: np.ndarray
     tol: float
@@ -313,25 +333,34 @@ def run() -> OptimResult:
     opt_path = take(gd_iterates(A, THETA0, lr_opt), 1)
     found = paths(A, THETA0)
     fade = bias_correction_fade()
+    gd_factors = eigen_factors(A, LR_GD)
+    theta0_eigen = eigenvectors.T @ THETA0
     return OptimResult(
-        A=A, eigenvalues=eigenvalues, eigenvectors=eigenvectors, kappa=LAMBDA_MAX / LAMBDA_MIN,
-        theta0=THETA0.copy(), theta0_eigen=eigenvectors.T @ THETA0, loss0=loss(A, THETA0),
+        A=A, eigenvalues=eigenvalues, eigenvectors=eigenvectors,
+        tilt_degrees=math.degrees(math.atan2(eigenvectors[1, 0], eigenvectors[0, 0])),
+        eigenvalue_sum=float(eigenvalues.sum()), kappa=LAMBDA_MAX / LAMBDA_MIN,
+        theta0=THETA0.copy(), theta0_eigen=theta0_eigen, theta0_eigen_sq=theta0_eigen**2,
+        loss0=loss(A, THETA0),
         grad0=grad0, numeric_grad0=numeric_grad0, rel_error_grad=rel_error(grad0, numeric_grad0), eps=EPS,
         lr_gd=LR_GD, lr_momentum=LR_MOMENTUM, beta_momentum=BETA_MOMENTUM, lr_adam=LR_ADAM,
-        beta1=BETA1, beta2=BETA2, adam_eps=ADAM_EPS, n_steps=N_STEPS,
+        beta1=BETA1, beta2=BETA2, one_minus_beta1=1 - BETA1, one_minus_beta2=1 - BETA2,
+        adam_eps=ADAM_EPS, beta_momentum_high=BETA_MOMENTUM_HIGH, n_steps=N_STEPS,
         **first, gd_loss1=loss(A, first["gd_theta1"]), adam_loss1=loss(A, first["adam_theta1"]),
+        gd_loss1_terms=0.5 * eigenvalues * (eigenvectors.T @ first["gd_theta1"]) ** 2,
         adam_shortfall1=LR_ADAM - np.abs(first["adam_step1"]),
         adam_uncorrected_ratio=float(np.abs(first["adam_uncorrected_step1"][0] / first["adam_step1"][0])),
-        adam_m_fade_step=fade[0], adam_s_factor_at_fade=fade[1],
+        adam_fade_level=ADAM_FADE_LEVEL, adam_m_fade_step=fade[0], adam_s_factor_at_fade=fade[1],
         adam_theta1_eigen=eigenvectors.T @ first["adam_theta1"],
         **found, adam_best_step=int(np.argmin(found["adam_losses"])),
         adam_best_loss=float(np.min(found["adam_losses"])),
-        gd_factors=eigen_factors(A, LR_GD),
+        gd_factors=gd_factors, gd_factors_abs=np.abs(gd_factors),
         momentum_factors=momentum_rates(A, LR_MOMENTUM, BETA_MOMENTUM),
+        momentum_factors_high=momentum_rates(A, LR_MOMENTUM, BETA_MOMENTUM_HIGH),
         lr_threshold=2.0 / LAMBDA_MAX, lr_opt=lr_opt, rate_opt=rate_opt,
         opt_eigen_factors=eigen_factors(A, lr_opt),
         opt_loss_ratio=loss(A, opt_path[1]) / loss(A, opt_path[0]),
         sweep_steps=SWEEP_STEPS, sweep_lrs=sweep_lrs, sweep_radius=sweep_radius,
+        sweep_steep_factors=1 - sweep_lrs * eigenvalues[0],
         sweep_curves=sweep_curves, sweep_losses=sweep_curves[:, -1],
         tol=TOL, kappas=np.array(KAPPAS), **{f"cond_{name}": column for name, column in cond.items()},
         cond_gd_growth=_growth(cond["gd_steps"]), cond_hb_growth=_growth(cond["hb_steps"]),

@@ -207,6 +207,7 @@ class TwoLayerResult:
     logged_losses: np.ndarray
     loss_first: float
     loss_last: float
+    last_iteration: int
     loss_drop_orders: float
     loss_rise_iterations: np.ndarray
     last_loss_increase: int
@@ -284,7 +285,7 @@ def training_summary(losses: np.ndarray) -> dict[str, object]:
     logged = np.array(LOGGED_ITERATIONS)
     rises = np.flatnonzero(np.diff(losses) > 0) + 1  # iterations t with loss[t] > loss[t - 1]
     return dict(losses=losses, logged_iterations=logged, logged_losses=losses[logged],
-                loss_first=float(losses[0]), loss_last=float(losses[-1]),
+                loss_first=float(losses[0]), loss_last=float(losses[-1]), last_iteration=len(losses) - 1,
                 loss_drop_orders=float(np.log10(losses[0] / losses[-1])),
                 loss_rise_iterations=rises, last_loss_increase=int(rises[-1]) if rises.size else 0)
 

@@ -36,6 +36,7 @@ def _print(report: Report, fmt: str) -> None:
         print(f"{len(report.problems)} problem(s) in {len(report.claims)} lab number(s).")
     else:
         print(report.summary(), file=sys.stderr if report.problems else sys.stdout)
+        print(report.coverage_summary())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-OK, STALE, ERROR = "ok", "stale", "error"
+OK, STALE, ERROR, UNVERIFIED = "ok", "stale", "error", "unverified"
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Claim:
 class Report:
     claims: list[Claim] = field(default_factory=list)
     site: Any = None  # the SiteModel the check read, when the docs have one
+    allowlisted: dict[str, int] = field(default_factory=dict)  # article page -> allowlisted numbers
 
     @property
     def problems(self) -> list[Claim]:
@@ -46,10 +47,27 @@ class Report:
         """How many numbers on ``page`` came from (or were checked against) the lab."""
         return sum(1 for c in self.for_page(page) if c.verdict == OK)
 
+    def coverage(self) -> dict[str, dict[str, Any]]:
+        """Per article: numbers tied to the lab, allowlisted, unverified, and the share that is fine."""
+        table = {}
+        for page, listed in sorted(self.allowlisted.items()):
+            claims = self.for_page(page)
+            verified = sum(1 for c in claims if c.verdict == OK)
+            unverified = sum(1 for c in claims if c.verdict == UNVERIFIED)
+            total = verified + listed + unverified
+            table[page] = {"verified": verified, "allowlisted": listed, "unverified": unverified,
+                           "share": 1.0 if total == 0 else (verified + listed) / total}
+        return table
+
     def summary(self) -> str:
         lines = [c.describe() for c in self.problems]
         lines.append(f"{len(self.problems)} problem(s) in {len(self.claims)} lab number(s).")
         return "\n".join(lines)
+
+    def coverage_summary(self) -> str:
+        return "\n".join(f"{page}: {row['verified']} from the lab, {row['allowlisted']} allowlisted, "
+                         f"{row['unverified']} unverified: {row['share']:.0%} verified or allowlisted"
+                         for page, row in self.coverage().items())
 
     def to_json(self) -> str:
         pages = sorted({c.page for c in self.claims})
@@ -57,5 +75,6 @@ class Report:
             "claims": [asdict(c) for c in self.claims],
             "pages": {p: {"numbers": len(self.for_page(p)), "recomputed": self.recomputed(p)} for p in pages},
             "problems": len(self.problems),
+            "coverage": self.coverage(),
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

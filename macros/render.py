@@ -15,7 +15,8 @@ from typing import Any
 import jinja2
 import yaml
 
-from macros.claims import ERROR, Claim, Report
+from macros.claims import ERROR, UNVERIFIED, Claim, Report
+from macros.coverage import scan
 from macros.front_matter import FRONT_MATTER, split_front_matter
 from macros.lab_results import LabFailure
 from macros.page_macros import PageMacros
@@ -137,6 +138,7 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
             continue
         site = SiteMacros(model, docs_path, docs_dir) if model is not None and not site_problems else None
         report.claims.extend(render_page(page, docs_path, text, results, lab_errors, site)[1])
+        report.claims.extend(_coverage(report, page, text))
     report.claims.extend(check_translations(docs_dir, root))
     report.claims.extend(check_key_parity(report.claims))
     for name, failure in (lab_errors or {}).items():
@@ -144,6 +146,18 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
                                    f"experiment '{name}' raised {failure.summary}; fix the lab. "
                                    f"Lab frames:\n{failure.trace.rstrip()}"))
     return report
+
+
+def _coverage(report: Report, page: str, text: str) -> list[Claim]:
+    """Numbers written by hand on an article and tied to nothing (see macros/coverage.py)."""
+    scanned = scan(text)
+    if scanned is None:
+        return []
+    unverified, report.allowlisted[page] = scanned
+    return [Claim(page, u.line, "number", "", u.number, "", UNVERIFIED,
+                  f"unverified number {u.number}: if it is a lab result write it with check(key, \"{u.number}\"); "
+                  "if it is a setting or convention, add it to allow_numbers in the front matter")
+            for u in unverified]
 
 
 def _located_error(problem: str) -> Claim:

@@ -40,6 +40,7 @@ class Article:
     tags: tuple[str, ...]
     faq: tuple[tuple[str, str], ...]
     minutes: int
+    allow_numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,8 @@ def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel)
              where, "faq must be a list of {q: question, a: answer}")
     body = text[match.end():]
     return Article(slug, lang, str(meta.get("title", slug)), str(meta.get("description", "")), meta["date"],
-                   meta["level"], tuple(tags), tuple((i["q"], i["a"]) for i in faq), reading_minutes(body, lang))
+                   meta["level"], tuple(tags), tuple((i["q"], i["a"]) for i in faq), reading_minutes(body, lang),
+                   tuple(str(n) for n in meta.get("allow_numbers") or ()))
 
 
 def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[str]]:
@@ -226,7 +228,7 @@ def _cross_check(model: SiteModel, docs_dir: Path, shown: str, shown_root: Path)
             where = _shown(docs_dir / lang / f"{slug}.md", shown_root)
             if twin is None:
                 continue  # a missing page is reported by the translation check
-            for name in ("date", "level", "tags"):
+            for name in ("date", "level", "tags", "allow_numbers"):
                 if getattr(twin, name) != getattr(article, name):
                     problems.append(f"{where}:1: {name} is {getattr(twin, name)!r} but the {first} page says "
                                     f"{getattr(article, name)!r}; front matter facts must agree across languages")

@@ -3,6 +3,7 @@ checked against an independent reference (loops, finite differences, closed form
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import re
@@ -232,6 +233,25 @@ def test_published_checks_are_tight() -> None:
     assert r.cache_nbytes == r.cache_bytes_formula == 2 * 2 * 2 * 4 * 4 * 2 * 8
     assert r.mha_params_small == r.mha_params_small_counted == 4 * 8**2 + 4 * 8
     assert r.mha_params_7b_all_layers == 32 * 4 * 4096**2
+
+
+def test_configuration_fields_match_the_arrays_and_formulas() -> None:
+    r = att.run()
+    defaults = inspect.signature(att.scaling_study).parameters  # the study runs with its defaults
+    assert (r.scaling_n_queries, r.scaling_n_keys) == (defaults["n_queries"].default,
+                                                       defaults["n_keys"].default)
+    c = att.MHA_SHAPE
+    p = att.init_mha(np.random.default_rng(0), c["d_model"], c["heads"])
+    assert r.mha_weight_entries_small == p.W_Q.size == c["d_model"] ** 2
+    assert r.mha_params_base == 4 * r.mha_base_d_model**2 + 4 * r.mha_base_d_model
+    # A 7B-class decoder: d_model = heads x d_head; its parameters and cache follow from the config.
+    assert r.d_model_7b == r.heads_7b * r.d_head_7b
+    assert r.mha_params_7b == 4 * r.d_model_7b**2
+    assert r.mha_params_7b_all_layers == r.layers_7b * r.mha_params_7b
+    assert r.gqa_kv_width_7b == att.KV_HEADS_GQA * r.d_head_7b
+    assert r.gqa_params_7b == 2 * r.d_model_7b**2 + 2 * r.d_model_7b * r.gqa_kv_width_7b
+    assert r.kv_bytes_per_token == 2 * r.layers_7b * r.heads_7b * r.d_head_7b * 2
+    np.testing.assert_array_equal(r.kv_bytes_mha, r.kv_bytes_per_token * r.kv_seq_lens)
 
 
 def test_scaling_study_follows_sqrt_dk() -> None:

@@ -75,6 +75,24 @@ def test_worked_size_examples_match_textbook_values() -> None:
     np.testing.assert_array_equal(r.size_formula, r.size_out)
 
 
+def test_dense_weights_are_those_of_the_undilated_kernel_that_computes_the_same_conv() -> None:
+    # Scatter the F x F taps into a zero kernel at their dilated offsets: that dense kernel, used
+    # without dilation, gives the same output, and its entry count is the dense weight count.
+    r = conv.run()
+    rng = np.random.default_rng(8)
+    for w, f, p, s, d, dense in zip(r.size_w, r.size_f, r.size_p, r.size_s, r.size_d, r.size_dense_weights,
+                                    strict=True):
+        taps = np.arange(f) * d
+        full = np.zeros((1, 1, taps[-1] + 1, taps[-1] + 1))
+        kernel = rng.standard_normal((1, 1, f, f))
+        full[0, 0, taps[:, None], taps[None, :]] = kernel[0, 0]
+        x = rng.standard_normal((1, 1, min(w, 20), min(w, 20)))
+        np.testing.assert_allclose(conv.conv2d(x, full, np.zeros(1), s, p),
+                                   conv.conv2d(x, kernel, np.zeros(1), s, p, d), rtol=1e-12, atol=1e-12)
+        assert full.size == dense
+    assert r.size_dense_weights[3] == 81
+
+
 # -- im2col forward ------------------------------------------------------------------------------
 CONV_ARGS = ("seed", "n", "c_in", "c_out", "h", "w", "f", "stride", "pad", "dilation")
 CONV_CASES = [
@@ -276,6 +294,7 @@ def test_macs_equal_the_size_of_the_im2col_product(c_in: int, c_out: int, f: int
 def test_published_counts() -> None:
     r = conv.run()
     assert r.params_standard == r.params_standard_counted == 256 * 128 * 9 + 256
+    assert r.params_bias == r.params_standard_counted - r.params_weights == 256
     assert r.params_separable == r.params_separable_counted == 128 * 9 + 128 + 256 * 128 + 256
     assert r.macs_standard == 256 * 128 * 9 * 56 * 56
     assert r.macs_ratio == pytest.approx(1 / 256 + 1 / 9, rel=1e-12)

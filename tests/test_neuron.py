@@ -204,6 +204,12 @@ def test_worked_data_set_and_descent() -> None:
     assert r.X.shape == (8, 3)
     assert r.n_samples == 8
     np.testing.assert_array_equal(r.y, np.maximum(0, r.X @ r.w_star + r.b_star))
+    # Descent starts from the hand-calculation neuron, and the first step moves against the gradient.
+    np.testing.assert_array_equal(r.w_start, neuron.W_EXAMPLE)
+    assert r.b_start == neuron.B_EXAMPLE
+    grad_w, grad_b = naive_mse_grad(r.w_start, r.b_start, r.X, r.y)
+    np.testing.assert_allclose(r.w_after, r.w_start - r.lr * grad_w, rtol=1e-12)
+    assert r.b_after == pytest.approx(r.b_start - r.lr * grad_b, rel=1e-12)
     assert r.n_active == int(np.sum(r.X @ r.w + r.b > 0))
     assert r.min_abs_z > 100 * r.eps * np.max(np.abs(r.X))  # the difference check never crosses 0
     assert r.rel_error_grad_w < 1e-8

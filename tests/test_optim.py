@@ -252,3 +252,54 @@ def test_adam_without_bias_correction_takes_a_first_step_3_16_times_longer() -> 
     assert result.adam_m_fade_step == 44  # 0.9**43 > 0.01 > 0.9**44
     assert 0.9**43 > 0.01 > 0.9**44
     assert result.adam_s_factor_at_fade == pytest.approx(1 / math.sqrt(1 - 0.999**44))
+
+
+def test_numbers_of_the_worked_example_by_hand() -> None:
+    r = optim.run()
+    g0 = np.array([-13.0, -7.0])
+    # A (1, 1) = 10 (1, 1): the steep axis is the diagonal, 45 degrees from the x axis.
+    np.testing.assert_allclose(r.A @ [1.0, 1.0], [10.0, 10.0], rtol=1e-12)
+    assert r.tilt_degrees == pytest.approx(math.degrees(math.atan(1.0)), abs=1e-12)
+    assert r.eigenvalue_sum == pytest.approx(np.trace(r.A)) == pytest.approx(11.0)
+    # c_0 = ((-4 + 2)/sqrt 2, (-4 - 2)/sqrt 2), squared (2, 18); f_0 = 1/2 (10 * 2 + 1 * 18).
+    np.testing.assert_allclose(r.theta0_eigen_sq, [(-2) ** 2 / 2, (-6) ** 2 / 2], rtol=1e-12)
+    assert r.loss0 == pytest.approx(0.5 * (10 * r.theta0_eigen_sq[0] + 1 * r.theta0_eigen_sq[1]))
+    np.testing.assert_allclose(r.gd_step1, -0.18 * g0, rtol=1e-12)
+    np.testing.assert_allclose(r.gd_factors_abs, [0.8, 0.82], rtol=1e-12)
+    np.testing.assert_allclose(r.gd_loss1_terms, [0.5 * 10 * 2 * 0.8**2, 0.5 * 1 * 18 * 0.82**2], rtol=1e-12)
+    assert r.gd_loss1_terms.sum() == pytest.approx(r.gd_loss1, rel=1e-12)
+    # What momentum adds at step 2 to the GD move from theta_1: beta v_1 = 0.5 (2.34, 1.26).
+    theta1 = r.momentum_path[1]
+    np.testing.assert_allclose(r.momentum_path[2] - (theta1 - 0.18 * r.A @ theta1), r.momentum_beta_v1,
+                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(r.momentum_beta_v1, [1.17, 0.63], rtol=1e-12)
+    assert r.one_minus_beta1 == pytest.approx(0.1)
+    assert r.one_minus_beta2 == pytest.approx(0.001)
+    np.testing.assert_allclose(r.adam_m1, r.one_minus_beta1 * g0, rtol=1e-12)
+    np.testing.assert_allclose(r.adam_s1, r.one_minus_beta2 * g0**2, rtol=1e-12)
+    k = r.adam_m_fade_step
+    assert 1 - 0.9 ** (k - 1) < r.adam_fade_level < 1 - 0.9**k
+
+
+def test_sweep_steep_factors_are_one_minus_lr_lambda_max() -> None:
+    r = optim.run()
+    np.testing.assert_allclose(r.sweep_steep_factors, [1 - lr * 10 for lr in r.sweep_lrs], rtol=1e-12)
+    lrs = list(r.sweep_lrs)
+    assert r.sweep_steep_factors[lrs.index(0.199)] == pytest.approx(-0.99)
+    assert r.sweep_steep_factors[lrs.index(0.201)] == pytest.approx(-1.01)
+    np.testing.assert_allclose(np.abs(r.sweep_steep_factors[r.sweep_lrs > 0.1]), r.sweep_radius[r.sweep_lrs > 0.1])
+
+
+def test_heavy_ball_with_beta_0_9_contracts_by_sqrt_beta_and_is_slower_than_gd() -> None:
+    r = optim.run()
+    beta = r.beta_momentum_high
+    for lam in (10.0, 1.0):  # complex roots, so both have |z| = sqrt(beta)
+        assert (1 + beta - 0.18 * lam) ** 2 < 4 * beta
+    np.testing.assert_allclose(r.momentum_factors_high, [math.sqrt(0.9)] * 2, rtol=1e-9)
+    assert r.momentum_factors_high[1] > r.gd_factors[1]
+    # Measured on a straight loop: the envelope of |theta_k| shrinks by about sqrt(beta) per step.
+    path = np.array(loop_momentum_pytorch_form(r.A, r.theta0, 0.18, beta, 400))
+    norms = np.linalg.norm(path, axis=1)
+    measured = (norms[300:340].max() / norms[100:140].max()) ** (1 / 200)
+    assert measured == pytest.approx(math.sqrt(0.9), rel=2e-3)
+    assert optim.loss(r.A, path[40]) > 1e3 * r.gd_losses[-1]

@@ -72,3 +72,9 @@ def test_unknown_tags_are_reported(docs: Path) -> None:
     edit(docs / "en" / "mse-gradient.md", "tags: [matrix-calculus,", "tags: [no-such-tag, matrix-calculus,")
     _, problems = load_site(docs, docs.parent)
     assert any(p.startswith("docs/en/mse-gradient.md:1: unknown tag(s) ['no-such-tag']") for p in problems), problems
+
+
+def test_allowlists_must_agree_across_languages(docs: Path) -> None:
+    edit(docs / "zh" / "attention-math.md", 'allow_numbers: ["-10"]', 'allow_numbers: ["-10", "7"]')
+    _, problems = load_site(docs, docs.parent)
+    assert any(p.startswith("docs/zh/attention-math.md:1: allow_numbers is") for p in problems), problems

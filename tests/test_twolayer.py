@@ -230,6 +230,9 @@ def test_training_loss_falls_by_orders_of_magnitude(result: twolayer.TwoLayerRes
     x, y, w1, w2 = twolayer.full_size_data()
     assert result.loss_first == twolayer.loss_of(twolayer.forward(x, w1, w2).y_pred, y)
     assert result.losses.shape == (500,)
+    # iterations count from 0: the last one is 499, the last logged one, and its loss is loss_last
+    assert result.last_iteration == result.iterations - 1 == result.logged_iterations[-1]
+    assert result.loss_last == result.losses[result.last_iteration]
     assert result.loss_last < 1e-6 * result.loss_first
     assert np.all(np.diff(result.losses[result.last_loss_increase:]) < 0)
     np.testing.assert_array_equal(result.logged_losses, result.losses[result.logged_iterations])

@@ -1,0 +1,89 @@
+"""Coverage: every number in an article's prose is either a lab number (inlined or checked) or
+allowlisted. A number written by hand and tied to nothing is reported with its line.
+
+What is scanned: the body and the FAQ of pages that are articles (front matter with a ``date``),
+with macro calls, code, raw blocks, HTML tags and link targets blanked out (line numbers kept).
+Allowed without listing, because they are never lab results:
+
+* single-digit integers (counts, steps, indices, small dimensions such as ``2 \\times 3``);
+* years (1900–2099) and the powers of ten 10, 100, 1000 (also as the base of ``10^{-7}``);
+* exponents and subscripts in math (``x^2``, ``W_{12}``);
+* anything in the page's ``allow_numbers`` front-matter list: settings and conventions, such as a
+  learning rate chosen by the author or a threshold quoted from the literature.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from macros.front_matter import FRONT_MATTER
+
+_NUMBER = re.compile(r"(?<![\w.,\\^_{}])[-−]?\d{1,3}(?:,\d{3})+(?![\w,])|"
+                     r"(?<![\w.\\^_{}])[-−]?\d+(?:\.\d+)?(?:[eE][-+−]?\d+)?%?(?![\w])")
+_FREE = re.compile(r"[-−]?\d|(19|20)\d\d|10{1,3}")
+_BLANKS = [
+    re.compile(r"\{% raw %\}.*?\{% endraw %\}", re.S),
+    re.compile(r"^(`{3,}|~{3,}).*?^\1", re.S | re.M),
+    # A macro call, read string by string so a "}}" inside a caption's LaTeX does not end it early.
+    re.compile(r"""\{\{\s*\w+\((?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^)"'])*\)\s*\}\}|\{\{.*?\}\}|\{%.*?%\}""",
+               re.S),
+    re.compile(r"`[^`\n]*`"),
+    re.compile(r"\]\([^)\s]*\)"),
+    re.compile(r"<[^>\n]*>"),
+    re.compile(r"[\^_]\{[^{}]*\}|[\^_]\d"),  # exponents and subscripts in math
+]
+
+
+@dataclass(frozen=True)
+class Unverified:
+    line: int
+    number: str
+
+
+def _blank(text: str) -> str:
+    """Replace code, macros, tags and link targets with spaces, keeping every newline."""
+    for pattern in _BLANKS:
+        text = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    return text
+
+
+def _faq_only(front: str) -> str:
+    """The front matter with everything but the FAQ's questions and answers blanked (lines kept)."""
+    lines, keep, out = front.split("\n"), False, []
+    for line in lines:
+        if re.match(r"\S", line):
+            keep = False
+        if re.match(r"\s+-?\s*[qa]:", line):
+            keep = True
+            line = re.sub(r"^(\s+-?\s*[qa]:\s*[|>]?)", lambda m: " " * len(m.group()), line)
+        out.append(line if keep else "")
+    return "\n".join(out)
+
+
+def scan(text: str) -> tuple[list[Unverified], int] | None:
+    """Unverified numbers of an article page and how many allowlisted ones it has; None if not an article."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return None
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError:
+        return None  # the site model reports bad front matter with its line
+    if not isinstance(meta, dict) or "date" not in meta:
+        return None
+    allowed = [str(n) for n in meta.get("allow_numbers") or []]
+    normalized = {a.replace("−", "-") for a in allowed}
+    source = "\n" + _faq_only(match.group(1)) + "\n" + text[match.end():]  # file lines kept
+    found, listed = [], 0
+    for number, line in enumerate(_blank(source).split("\n"), start=1):
+        for token in _NUMBER.findall(line):
+            if _FREE.fullmatch(token):
+                continue
+            if token.replace("−", "-") in normalized:
+                listed += 1
+                continue
+            found.append(Unverified(number, token))
+    return found, listed
