@@ -11,6 +11,7 @@ from typing import Any
 
 from lab.bundle import LAB_DIR, figure_set, lab_bundle
 from lab.figures import FIGURES, to_svg
+from lab.parallel import run_parallel
 from lab.registry import run_all
 from lab.tables import TABLES, to_csv
 
@@ -36,7 +37,9 @@ def write_lab_assets(out: Path, results: dict[str, Any]) -> None:
     missing = any(not (out / "figures" / f"{name}.svg").exists() for name in FIGURES)
     fresh = missing or not stamp.exists() or stamp.read_text() != key
     write_outputs(out, results, draw_figures=fresh)
-    write_downloads(out)
+    downloads = ("README.txt", "figures.zip", "dl-math-lab.zip")
+    if fresh or not all((out / name).exists() for name in downloads):  # they hold only the lab and its outputs
+        write_downloads(out)
     write_if_changed(stamp, key.encode())
 
 
@@ -52,8 +55,9 @@ def _lab_fingerprint() -> str:
     import importlib.metadata
 
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("**/*.py")):
-        digest.update(path.name.encode() + path.read_bytes())
+    lab = Path(__file__).parent
+    for path in sorted([*lab.glob("**/*.py"), lab / "README.md"]):
+        digest.update(path.relative_to(lab).as_posix().encode() + path.read_bytes())
     for package in ("numpy", "matplotlib"):
         digest.update(importlib.metadata.version(package).encode())
     return digest.hexdigest()
@@ -69,8 +73,14 @@ def write_outputs(out: Path, results: dict[str, Any] | None = None,
         write_if_changed(path, to_csv(build_rows(results)).encode())
         written.append(path)
     if draw_figures:
-        for name, draw in FIGURES.items():
+        names = list(FIGURES)
+        for name, svg in zip(names, run_parallel(draw_figure, [(name, results) for name in names]), strict=True):
             path = out / "figures" / f"{name}.svg"
-            write_if_changed(path, to_svg(draw(results)))
+            write_if_changed(path, svg)
             written.append(path)
     return written
+
+
+def draw_figure(name: str, results: dict[str, Any]) -> bytes:
+    """One figure as SVG bytes (a worker process may run this)."""
+    return to_svg(FIGURES[name](results))

@@ -120,7 +120,16 @@ def on_pre_page_macros(env: Any) -> None:
     source = Path(file.abs_src_path).read_text(encoding="utf-8")
     _, offset = split_front_matter(source)
     page = Path(file.abs_src_path).resolve().relative_to(Path(env.project_dir).resolve()).as_posix()
-    _state["page"] = PageMacros(page, file.src_uri, offset, _state["results"], _state["errors"])
+    macros = PageMacros(page, file.src_uri, offset, _state["results"], _state["errors"])
+    rendered = _state["report"].rendered.get(page)
+    _state["faq"] = None
+    if rendered is not None and "{% endraw %}" not in rendered.markdown:
+        # The whole-site check already ran this page's macros: reuse its output (and every claim
+        # the check made on the page) instead of rendering the page a second time.
+        env.markdown = "{% raw %}" + rendered.markdown + "{% endraw %}"
+        macros.claims = _state["report"].for_page(page)
+        _state["faq"] = rendered.faq
+    _state["page"] = macros
     model = _state["report"].site
     _state["site_page"] = SiteMacros(model, file.src_uri, Path(env.conf["docs_dir"])) if model else None
 
@@ -144,7 +153,9 @@ def _add_article_parts(env: Any) -> None:
     slug = Path(env.page.file.src_uri).stem
     if site is None or slug not in site.model.articles.get(site.lang, {}):
         return
-    faq = render_faq(_state["page"], Path(env.page.file.abs_src_path).read_text(encoding="utf-8"))
+    faq = _state["faq"]
+    if faq is None:
+        faq = render_faq(_state["page"], Path(env.page.file.abs_src_path).read_text(encoding="utf-8"))
     context = site.article_context(slug)
     title = re.search(r"^# .*\n", env.markdown, re.M)
     at = title.end() if title else 0

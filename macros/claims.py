@@ -35,6 +35,7 @@ class Report:
     claims: list[Claim] = field(default_factory=list)
     site: Any = None  # the SiteModel the check read, when the docs have one
     allowlisted: dict[str, int] = field(default_factory=dict)  # article page -> allowlisted numbers
+    rendered: dict[str, Any] = field(default_factory=dict)  # page -> RenderedPage, reused by the build
 
     @property
     def problems(self) -> list[Claim]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,27 @@ from macros.site_pages import SiteMacros
 _LANGUAGE = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
 
 
+@dataclass(frozen=True)
+class RenderedPage:
+    """A page after its macros ran: the Markdown body, the FAQ pairs, and every claim on it."""
+
+    markdown: str
+    faq: list[tuple[str, str]]
+    claims: list[Claim]
+
+
 def render_page(page: str, docs_path: str, text: str, results: dict[str, Any],
                 lab_errors: dict[str, LabFailure] | None = None,
                 site: SiteMacros | None = None) -> tuple[str, list[Claim]]:
     """Render one page's macros; template errors become ``error`` claims with their line."""
+    rendered = render_full(page, docs_path, text, results, lab_errors, site)
+    return rendered.markdown, rendered.claims
+
+
+def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
+                lab_errors: dict[str, LabFailure] | None = None,
+                site: SiteMacros | None = None) -> RenderedPage:
+    """Body and FAQ of one page with their macros run, and the page's claims."""
     body, offset = split_front_matter(text)
     macros = PageMacros(page, docs_path, offset, results, lab_errors)
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
@@ -37,12 +55,14 @@ def render_page(page: str, docs_path: str, text: str, results: dict[str, Any],
     if site is not None:
         env.globals.update(site.functions())
     output, problem = _render(env, macros, body, offset)
-    render_faq(macros, text)  # numbers in the front-matter FAQ are claims too
-    return output, [*macros.claims, *([problem] if problem else [])]
+    faq = render_faq(macros, text)  # numbers in the front-matter FAQ are claims too
+    return RenderedPage(output, faq, [*macros.claims, *([problem] if problem else [])])
 
 
 def _render(env: jinja2.Environment, macros: PageMacros, text: str, offset: int) -> tuple[str, Claim | None]:
     """Render ``text`` whose first line is line ``offset + 1`` of the page; a failure becomes a claim."""
+    if "{" not in text:  # no macro, no Jinja: skip compiling a template
+        return text, None
     try:
         return env.from_string(text).render(), None
     except jinja2.TemplateSyntaxError as error:
@@ -137,7 +157,9 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
             report.claims.append(Claim(page, 1, ERROR, "", "", "", ERROR, f"not UTF-8: {error}"))
             continue
         site = SiteMacros(model, docs_path, docs_dir) if model is not None and not site_problems else None
-        report.claims.extend(render_page(page, docs_path, text, results, lab_errors, site)[1])
+        rendered = render_full(page, docs_path, text, results, lab_errors, site)
+        report.rendered[page] = rendered
+        report.claims.extend(rendered.claims)
         report.claims.extend(_coverage(report, page, text))
     report.claims.extend(check_translations(docs_dir, root))
     report.claims.extend(check_key_parity(report.claims))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lab.outputs import write_if_changed
+from lab.parallel import run_parallel
 
 WIDTH, HEIGHT, DPI = 1200, 630, 100
 FONT_FILES = (
@@ -110,10 +111,9 @@ def draw(card: Card) -> bytes:
 def write_cards(out: Path, cards: list[Card]) -> dict[tuple[str, str], str]:
     """Draw the cards that are not on disk yet, remove stale ones; return (lang, slug) -> file name."""
     names = {(card.lang, card.slug): card.file_name() for card in cards}
-    for card in cards:
-        path = out / card.file_name()
-        if not path.exists():
-            write_if_changed(path, draw(card))
+    missing = [card for card in cards if not (out / card.file_name()).exists()]
+    for card, png in zip(missing, run_parallel(draw, [(card,) for card in missing]), strict=True):
+        write_if_changed(out / card.file_name(), png)
     wanted = set(names.values())
     for old in out.glob("*.png") if out.exists() else []:
         if old.name not in wanted:
