@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -42,6 +43,13 @@ def _module_path(module: str) -> Path | None:
 
 def _lab_imports(path: Path) -> set[str]:
     """Names of the lab modules imported by the file at ``path``."""
+    stat = path.stat()
+    return _parsed_imports(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_imports(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
+    """Parse once per file version (mtime and size are part of the cache key)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -52,7 +60,7 @@ def _lab_imports(path: Path) -> set[str]:
             # `from lab import mse` imports a module; `from lab.x import f` imports a name.
             found |= {f"{node.module}.{a.name}" for a in node.names
                       if _module_path(f"{node.module}.{a.name}") is not None}
-    return found
+    return frozenset(found)
 
 
 def source_key(run: Callable[[], Any]) -> str:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import traceback
@@ -50,8 +51,7 @@ def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
     """Body and FAQ of one page with their macros run, and the page's claims."""
     body, offset = split_front_matter(text)
     macros = PageMacros(page, docs_path, offset, results, lab_errors)
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.globals.update(macros.functions())
+    env = _environment(macros)
     if site is not None:
         env.globals.update(site.functions())
     output, problem = _render(env, macros, body, offset)
@@ -59,12 +59,38 @@ def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
     return RenderedPage(output, faq, [*macros.claims, *([problem] if problem else [])])
 
 
+_bytecode: list[jinja2.BytecodeCache] = []
+
+
+def use_template_cache(directory: Path) -> None:
+    """Keep compiled page templates on disk: a warm build loads them instead of compiling again."""
+    directory.mkdir(parents=True, exist_ok=True)
+    _bytecode[:] = [jinja2.FileSystemBytecodeCache(str(directory))]
+
+
+def _environment(macros: PageMacros) -> jinja2.Environment:
+    sources: dict[str, str] = {}
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             loader=jinja2.FunctionLoader(lambda name: (sources[name], None, lambda: True)),
+                             bytecode_cache=_bytecode[0] if _bytecode else None)
+    env.globals.update(macros.functions())
+    env.globals["__sources__"] = sources
+    return env
+
+
+def _template(env: jinja2.Environment, text: str) -> jinja2.Template:
+    """The compiled template for ``text``, named by its hash so the bytecode cache can find it."""
+    name = hashlib.sha256(text.encode()).hexdigest()
+    env.globals["__sources__"][name] = text
+    return env.get_template(name)
+
+
 def _render(env: jinja2.Environment, macros: PageMacros, text: str, offset: int) -> tuple[str, Claim | None]:
     """Render ``text`` whose first line is line ``offset + 1`` of the page; a failure becomes a claim."""
     if "{" not in text:  # no macro, no Jinja: skip compiling a template
         return text, None
     try:
-        return env.from_string(text).render(), None
+        return _template(env, text).render(), None
     except jinja2.TemplateSyntaxError as error:
         return text, _template_error(macros.page, (error.lineno or 0) + offset, error)
     except Exception as error:  # an undefined name or a macro called wrongly: locate it and go on
@@ -99,8 +125,7 @@ def _first_line(node: yaml.ScalarNode) -> int:
 
 def render_faq(macros: PageMacros, text: str) -> list[tuple[str, str]]:
     """The page's FAQ with its macros rendered (and their claims recorded on ``macros``)."""
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
-    env.globals.update(macros.functions())
+    env = _environment(macros)
     rendered, body_offset = [], macros.line_offset
     try:
         for question, q_line, answer, a_line in faq_fragments(text):
