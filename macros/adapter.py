@@ -55,9 +55,9 @@ def define_env(env: Any) -> None:
     docs_dir = Path(env.conf["docs_dir"])
     if _is_first_build(env):
         results, errors = lab_results(Path(env.project_dir) / CACHE_DIR)
-        use_template_cache(Path(env.project_dir) / TEMPLATE_CACHE_DIR)
         if not errors:  # resources must exist before the check looks for them
             write_lab_assets(docs_dir / LAB_ASSETS, results)
+        use_template_cache(Path(env.project_dir) / TEMPLATE_CACHE_DIR)
         report = check_site(docs_dir, results, errors, root=Path(env.project_dir))
         _state.clear()
         _state.update(report=report, results=results, errors=errors)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from macros.front_matter import FRONT_MATTER
+from macros.front_matter import FRONT_MATTER, load_yaml
 
 _NUMBER = re.compile(r"(?<![\w.,\\^_{}])[-−]?\d{1,3}(?:,\d{3})+(?![\w,])|"
                      r"(?<![\w.\\^_{}])[-−]?\d+(?:\.\d+)?(?:[eE][-+−]?\d+)?%?(?![\w])")
@@ -69,7 +69,7 @@ def scan(text: str) -> tuple[list[Unverified], int] | None:
     if not match:
         return None
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = load_yaml(match.group(1)) or {}
     except yaml.YAMLError:
         return None  # the site model reports bad front matter with its line
     if not isinstance(meta, dict) or "date" not in meta:

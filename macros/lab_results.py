@@ -16,8 +16,8 @@ from lab.registry import EXPERIMENTS
 
 CACHE_DIR = ".cache/lab"
 """Where builds keep the disk cache, relative to the project root."""
-TEMPLATE_CACHE_DIR = ".cache/templates"
-"""Compiled page templates (Jinja bytecode), relative to the project root."""
+TEMPLATE_CACHE_DIR = ".cache/render"
+"""Compiled page templates and rendered pages, relative to the project root."""
 
 _LAB_ROOT = Path(__file__).resolve().parent.parent / "lab"
 

@@ -10,7 +10,6 @@ import hashlib
 import re
 import sys
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,22 +18,14 @@ import yaml
 
 from macros.claims import ERROR, UNVERIFIED, Claim, Report
 from macros.coverage import scan
-from macros.front_matter import FRONT_MATTER, split_front_matter
+from macros.front_matter import FRONT_MATTER, compose_yaml, split_front_matter
 from macros.lab_results import LabFailure
+from macros.page_cache import PageCache, RenderedPage
 from macros.page_macros import PageMacros
 from macros.site_model import load_site
 from macros.site_pages import SiteMacros
 
 _LANGUAGE = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
-
-
-@dataclass(frozen=True)
-class RenderedPage:
-    """A page after its macros ran: the Markdown body, the FAQ pairs, and every claim on it."""
-
-    markdown: str
-    faq: list[tuple[str, str]]
-    claims: list[Claim]
 
 
 def render_page(page: str, docs_path: str, text: str, results: dict[str, Any],
@@ -60,12 +51,14 @@ def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
 
 
 _bytecode: list[jinja2.BytecodeCache] = []
+_page_cache_dir: list[Path] = []
 
 
 def use_template_cache(directory: Path) -> None:
-    """Keep compiled page templates on disk: a warm build loads them instead of compiling again."""
-    directory.mkdir(parents=True, exist_ok=True)
-    _bytecode[:] = [jinja2.FileSystemBytecodeCache(str(directory))]
+    """Keep compiled templates and rendered pages on disk: a warm build reuses them."""
+    (directory / "jinja").mkdir(parents=True, exist_ok=True)
+    _bytecode[:] = [jinja2.FileSystemBytecodeCache(str(directory / "jinja"))]
+    _page_cache_dir[:] = [directory / "pages"]
 
 
 def _environment(macros: PageMacros) -> jinja2.Environment:
@@ -103,7 +96,7 @@ def faq_fragments(text: str) -> list[tuple[str, int, str, int]]:
     if not match:
         return []
     try:
-        root = yaml.compose(match.group(1))
+        root = compose_yaml(match.group(1))
     except yaml.YAMLError:
         return []  # reported by the site model with its line
     if not isinstance(root, yaml.MappingNode):
@@ -173,16 +166,23 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
     model, site_problems = load_site(docs_dir, root)
     report.site = model
     report.claims.extend(_located_error(problem) for problem in site_problems)
+    texts = {}
     for path in sorted(docs_dir.rglob("*.md")):
+        try:
+            texts[path] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            report.claims.append(Claim(_display(path, root), 1, ERROR, "", "", "", ERROR, f"not UTF-8: {error}"))
+    cache = PageCache(_page_cache_dir[0], _context_key(docs_dir, model, lab_errors)) if _page_cache_dir else None
+    for path, text in texts.items():
         page = _display(path, root)
         docs_path = path.relative_to(docs_dir).as_posix()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as error:
-            report.claims.append(Claim(page, 1, ERROR, "", "", "", ERROR, f"not UTF-8: {error}"))
-            continue
-        site = SiteMacros(model, docs_path, docs_dir) if model is not None and not site_problems else None
-        rendered = render_full(page, docs_path, text, results, lab_errors, site)
+        key = cache.key(page, text) if cache else ""
+        rendered = cache.load(key) if cache else None
+        if rendered is None:
+            site = SiteMacros(model, docs_path, docs_dir) if model is not None and not site_problems else None
+            rendered = render_full(page, docs_path, text, results, lab_errors, site)
+            if cache:
+                cache.store(key, rendered)
         report.rendered[page] = rendered
         report.claims.extend(rendered.claims)
         report.claims.extend(_coverage(report, page, text))
@@ -193,6 +193,24 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
                                    f"experiment '{name}' raised {failure.summary}; fix the lab. "
                                    f"Lab frames:\n{failure.trace.rstrip()}"))
     return report
+
+
+def _context_key(docs_dir: Path, model: Any, lab_errors: Any) -> str:
+    """Everything besides a page's own text that its rendered output depends on."""
+    import numpy
+
+    from macros import source_fingerprint
+
+    digest = hashlib.sha256(f"{source_fingerprint()}|{numpy.__version__}|{sorted(lab_errors or {})}".encode())
+    site_data = docs_dir / "_data" / "site.yml"
+    if site_data.exists():
+        digest.update(site_data.read_bytes())
+    # Titles, descriptions, dates and reading times of every article appear on other pages.
+    digest.update(repr(model.articles if model is not None else None).encode())
+    for resource in model.resources if model is not None else []:
+        target = docs_dir / resource.path
+        digest.update(target.read_bytes() if target.is_file() else b"missing")
+    return digest.hexdigest()
 
 
 def _coverage(report: Report, page: str, text: str) -> list[Claim]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from macros.front_matter import FRONT_MATTER
+from macros.front_matter import FRONT_MATTER, compose_yaml, load_yaml
 
 LANGUAGES = ("en", "zh")
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -114,12 +114,12 @@ def _per_language(value: Any, where: str, what: str) -> dict[str, str]:
 def load_site_data(path: Path, shown: str) -> SiteModel:
     """Read ``site.yml``; every error names ``shown`` (the file as printed) and the entry's line."""
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+        root = compose_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise SiteDataError(f"{shown}:{line}: not valid YAML: {getattr(error, 'problem', error)}") from None
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     _require(isinstance(data, dict), f"{shown}:1", "expected sections routes, resources, tags, levels")
     nodes = {key.value: value for key, value in root.value} if root is not None else {}
     model = SiteModel()
@@ -163,7 +163,7 @@ def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel)
     if not match:
         return None
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = load_yaml(match.group(1)) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise SiteDataError(f"{shown}:{(mark.line + 2) if mark else 1}: front matter is not valid YAML") from None

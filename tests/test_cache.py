@@ -99,3 +99,19 @@ def test_concurrent_writers_leave_one_valid_entry(tmp_path: Path) -> None:
     entries = list(tmp_path.iterdir())
     assert len(entries) == 1
     assert cache.load(entries[0], cache.source_key(mse.run), mse.MSEResult) is not None
+
+
+def test_rendered_pages_round_trip_and_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
+    from macros.claims import Claim
+    from macros.page_cache import PageCache, RenderedPage
+
+    cache = PageCache(tmp_path, "context")
+    page = RenderedPage("# Title\nW00=0.300000\n", [("q?", "a.")],
+                        [Claim("docs/en/p.md", 2, "value", "mse.grad_W[0,0]", "", "0.3", "ok", "printed")])
+    key = cache.key("docs/en/p.md", "source text")
+    assert key != cache.key("docs/en/p.md", "source text!")
+    assert key != PageCache(tmp_path, "other context").key("docs/en/p.md", "source text")
+    cache.store(key, page)
+    assert cache.load(key) == page
+    (tmp_path / f"{key}.json").write_text('{"key": "')
+    assert cache.load(key) is None

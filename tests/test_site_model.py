@@ -78,3 +78,28 @@ def test_allowlists_must_agree_across_languages(docs: Path) -> None:
     edit(docs / "zh" / "attention-math.md", 'allow_numbers: ["-10"]', 'allow_numbers: ["-10", "7"]')
     _, problems = load_site(docs, docs.parent)
     assert any(p.startswith("docs/zh/attention-math.md:1: allow_numbers is") for p in problems), problems
+
+
+def test_a_prose_edit_reaches_the_route_page_through_the_page_cache(tmp_path: Path) -> None:
+    """The route page shows each article's reading time, so a longer article must re-render it."""
+    from lab.registry import run_all
+    from macros import render
+    from macros.render import check_site, use_template_cache
+
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs, ignore=shutil.ignore_patterns("lab"))
+    from lab.outputs import write_lab_assets
+
+    results = run_all()
+    write_lab_assets(docs / "assets" / "lab", results)
+    use_template_cache(tmp_path / ".cache")
+    try:
+        route = "docs/en/routes/deep-learning-math.md"
+        before = check_site(docs, results, root=tmp_path).rendered[route].markdown
+        with (docs / "en" / "mse-gradient.md").open("a", encoding="utf-8") as page:
+            page.write("\n" + "More words to read. " * 2000 + "\n")
+        after = check_site(docs, results, root=tmp_path).rendered[route].markdown
+        assert before != after
+    finally:
+        render._bytecode.clear()
+        render._page_cache_dir.clear()

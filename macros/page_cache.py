@@ -1,0 +1,55 @@
+"""Rendered pages kept on disk between builds.
+
+A page's entry is keyed by its own text and by everything else its output can depend on: the
+sources of the lab and of these macros, the NumPy version, the site data, every page's front
+matter (titles and dates appear on other pages) and the bytes of every resource file (their
+sizes and checksums appear on cards). An unreadable or foreign entry is simply a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from macros.claims import Claim
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A page after its macros ran: the Markdown body, the FAQ pairs, and every claim on it."""
+
+    markdown: str
+    faq: list[tuple[str, str]]
+    claims: list[Claim]
+
+
+class PageCache:
+    def __init__(self, directory: Path, context: str) -> None:
+        self.directory = directory
+        self.context = context
+
+    def key(self, page: str, text: str) -> str:
+        return hashlib.sha256(f"{self.context}\0{page}\0{text}".encode()).hexdigest()
+
+    def load(self, key: str) -> RenderedPage | None:
+        try:
+            data = json.loads((self.directory / f"{key}.json").read_text(encoding="utf-8"))
+            if data["key"] != key:
+                return None
+            return RenderedPage(data["markdown"], [tuple(pair) for pair in data["faq"]],
+                                [Claim(**claim) for claim in data["claims"]])
+        except Exception:  # missing, truncated, foreign or from another version: render again
+            return None
+
+    def store(self, key: str, rendered: RenderedPage) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        data = {"key": key, "markdown": rendered.markdown, "faq": rendered.faq,
+                "claims": [asdict(claim) for claim in rendered.claims]}
+        handle, partial = tempfile.mkstemp(dir=self.directory, suffix=".partial")
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream, ensure_ascii=False)
+        os.replace(partial, self.directory / f"{key}.json")
