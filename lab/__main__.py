@@ -4,9 +4,10 @@ figures to DIR, and optionally compare them byte for byte with a folder of expec
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from lab.outputs import write_outputs
+from lab.outputs import FigureError, write_outputs
 
 
 def compare(out: Path, expected: Path) -> list[str]:
@@ -29,7 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.compare is not None and not args.compare.is_dir():
         parser.error(f"--compare: no folder {args.compare}")
-    for path in write_outputs(args.out):
+    try:
+        written = write_outputs(args.out)
+    except FigureError as error:
+        print(error, file=sys.stderr)
+        return 1
+    for path in written:
         print(path)
     if args.compare is None:
         return 0

@@ -6,6 +6,8 @@ and trigger another rebuild.
 
 from __future__ import annotations
 
+import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,11 @@ def write_lab_assets(out: Path, results: dict[str, Any]) -> None:
     key = _lab_fingerprint()
     missing = any(not (out / "figures" / f"{name}.svg").exists() for name in FIGURES)
     fresh = missing or not stamp.exists() or stamp.read_text() != key
-    write_outputs(out, results, draw_figures=fresh)
+    try:
+        write_outputs(out, results, draw_figures=fresh)
+    except FigureError:
+        write_downloads(out)  # the rest of the site still has its files; no stamp, so the next run redraws
+        raise
     downloads = ("README.txt", "figures.zip", "dl-math-lab.zip")
     if fresh or not all((out / name).exists() for name in downloads):  # they hold only the lab and its outputs
         write_downloads(out)
@@ -72,15 +78,55 @@ def write_outputs(out: Path, results: dict[str, Any] | None = None,
         path = out / name
         write_if_changed(path, to_csv(build_rows(results)).encode())
         written.append(path)
+    failures = []
     if draw_figures:
         names = list(FIGURES)
-        for name, svg in zip(names, run_parallel(draw_figure, [(name, results) for name in names]), strict=True):
+        for name, svg in zip(names, run_parallel(try_draw, [(name, results) for name in names]), strict=True):
+            if isinstance(svg, FigureFailure):
+                failures.append(svg)
+                continue
             path = out / "figures" / f"{name}.svg"
             write_if_changed(path, svg)
             written.append(path)
+    if failures:
+        raise FigureError(failures)
     return written
 
 
 def draw_figure(name: str, results: dict[str, Any]) -> bytes:
     """One figure as SVG bytes (a worker process may run this)."""
     return to_svg(FIGURES[name](results))
+
+
+@dataclass(frozen=True)
+class FigureFailure:
+    """A figure whose drawing raised: where in lab/ it failed and why."""
+
+    name: str
+    file: str
+    line: int
+    summary: str
+
+    def describe(self) -> str:
+        return f"{self.file}:{self.line}: figure '{self.name}' failed to draw: {self.summary}; fix the figure code"
+
+
+class FigureError(RuntimeError):
+    """Every figure that failed in one run, reported together."""
+
+    def __init__(self, failures: list[FigureFailure]) -> None:
+        self.failures = failures
+        super().__init__("\n".join(failure.describe() for failure in failures))
+
+
+def try_draw(name: str, results: dict[str, Any]) -> bytes | FigureFailure:
+    """``draw_figure``, or where and why it failed (picklable, so it crosses process boundaries)."""
+    try:
+        return draw_figure(name, results)
+    except Exception as error:
+        frames = traceback.extract_tb(error.__traceback__)
+        inside = [f for f in frames if Path(f.filename).resolve().is_relative_to(LAB_DIR)] or frames[-1:]
+        where = Path(inside[-1].filename).resolve()
+        file = f"lab/{where.relative_to(LAB_DIR).as_posix()}" if where.is_relative_to(LAB_DIR) else str(where)
+        summary = "".join(traceback.format_exception_only(error)).strip()
+        return FigureFailure(name, file, inside[-1].lineno or 0, summary)

@@ -12,11 +12,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from lab.outputs import write_lab_assets
 from macros.claims import Claim, Report
 from macros.fix import fix_claims
-from macros.lab_results import CACHE_DIR, lab_results
-from macros.page_macros import LAB_ASSETS
+from macros.lab_results import CACHE_DIR, lab_results, write_assets
 from macros.render import check_site
 
 
@@ -52,9 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no docs folder at {args.docs}; run from the project root or pass --docs")
     root = args.docs.resolve().parent
     results, errors = lab_results(root / CACHE_DIR)
-    if not errors:  # the resource files the pages offer are generated, as in a build
-        write_lab_assets(args.docs / LAB_ASSETS, results)
+    figure_failures = write_assets(args.docs, results) if not errors else []  # as in a build
     report = check_site(args.docs, results, errors, root=root)
+    report.claims.extend(figure_failures)
     if args.fix and report.problems:
         diffs, unfixable = fix_claims(report.problems, results, root)
         for diff in diffs:

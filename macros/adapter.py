@@ -20,11 +20,10 @@ from typing import Any
 
 from mkdocs.exceptions import Abort
 
-from lab.outputs import write_lab_assets
 from macros.claims import OK, Report
 from macros.front_matter import split_front_matter
-from macros.lab_results import CACHE_DIR, TEMPLATE_CACHE_DIR, lab_results
-from macros.page_macros import LAB_ASSETS, PageMacros
+from macros.lab_results import CACHE_DIR, TEMPLATE_CACHE_DIR, lab_results, write_assets
+from macros.page_macros import PageMacros
 from macros.render import check_site, render_faq, use_template_cache
 from macros.share_cards import Card, write_cards
 from macros.site_pages import SiteMacros
@@ -55,10 +54,10 @@ def define_env(env: Any) -> None:
     docs_dir = Path(env.conf["docs_dir"])
     if _is_first_build(env):
         results, errors = lab_results(Path(env.project_dir) / CACHE_DIR)
-        if not errors:  # resources must exist before the check looks for them
-            write_lab_assets(docs_dir / LAB_ASSETS, results)
+        figure_failures = write_assets(docs_dir, results) if not errors else []
         use_template_cache(Path(env.project_dir) / TEMPLATE_CACHE_DIR)
         report = check_site(docs_dir, results, errors, root=Path(env.project_dir))
+        report.claims.extend(figure_failures)
         _state.clear()
         _state.update(report=report, results=results, errors=errors)
         if report.problems and not serving():

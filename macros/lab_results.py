@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from lab.cache import cached_run
+from lab.outputs import FigureError, write_lab_assets
 from lab.registry import EXPERIMENTS
+from macros.claims import ERROR, Claim
 
 CACHE_DIR = ".cache/lab"
 """Where builds keep the disk cache, relative to the project root."""
@@ -46,6 +48,9 @@ def _failure(error: Exception) -> LabFailure:
     return LabFailure(file, last.lineno or 0, summary, lab_trace)
 
 
+LAB_ASSETS = "assets/lab"
+"""Where the build puts the lab's CSV files and figures, relative to the docs folder."""
+
 _memo: dict[str, tuple[dict[str, Any], dict[str, LabFailure]]] = {}
 
 
@@ -60,3 +65,14 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
                 errors[name] = _failure(error)
         _memo["all"] = (results, errors)
     return _memo["all"]
+
+
+def write_assets(docs_dir: Path, results: dict[str, Any]) -> list[Claim]:
+    """Write the lab's files into the docs (resources must exist before the check looks for them);
+    each figure that fails to draw comes back as an error claim at its lab file and line."""
+    try:
+        write_lab_assets(docs_dir / LAB_ASSETS, results)
+    except FigureError as error:
+        return [Claim(f.file, f.line, ERROR, f.name, "", "", ERROR, f.describe().split(": ", 1)[1])
+                for f in error.failures]
+    return []

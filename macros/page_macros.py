@@ -20,12 +20,9 @@ from lab.figures import FIGURES
 from lab.tables import TABLES
 from macros.claims import ERROR, OK, STALE, Claim
 from macros.keys import LabKeyError, parse_key, resolve
-from macros.lab_results import LabFailure
+from macros.lab_results import LAB_ASSETS, LabFailure
 from macros.literals import LiteralError, matches, parse_literal, rounded_like
 from macros.modules import MODULES, module_html
-
-LAB_ASSETS = "assets/lab"
-"""Where the build puts the lab's CSV files and figures, relative to the docs folder."""
 
 _FORMAT = re.compile(r"\+?(?:\.\d{1,2})?[fe%]|d|g")
 _SOURCE_NAME = re.compile(r"lab(?:\.[A-Za-z_][A-Za-z0-9_]*)+")

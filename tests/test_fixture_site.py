@@ -84,3 +84,15 @@ def test_an_experiment_that_raises_is_reported_at_its_lab_line(tiny: Path) -> No
     assert "docs/zh/index.md:7: experiment 'mse' failed, so mse.grad_W[0,0] has no value" in result.stderr
     assert "jinja2" not in result.stderr.lower()
     assert not (tiny / "site").exists()
+
+
+def test_a_figure_that_fails_to_draw_is_reported_at_its_lab_line(tiny: Path) -> None:
+    figures = tiny / "lab" / "figures" / "mse.py"
+    source = figures.read_text()
+    figures.write_text(source + "\n\ndef broken(results):\n    return 1 / 0\n\n\nFIGURES['broken'] = broken\n")
+    line = len(source.splitlines()) + 4  # the `return 1 / 0` line
+    result = mkdocs(tiny, "build")
+    assert result.returncode != 0
+    assert (f"lab/figures/mse.py:{line}: figure 'broken' failed to draw: ZeroDivisionError: division by zero"
+            in result.stderr)
+    assert not (tiny / "site").exists()
