@@ -6,12 +6,12 @@ and trigger another rebuild.
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lab.bundle import LAB_DIR, figure_set, lab_bundle
+from lab.failures import locate
 from lab.figures import FIGURES, to_svg
 from lab.parallel import run_parallel
 from lab.registry import run_all
@@ -124,9 +124,5 @@ def try_draw(name: str, results: dict[str, Any]) -> bytes | FigureFailure:
     try:
         return draw_figure(name, results)
     except Exception as error:
-        frames = traceback.extract_tb(error.__traceback__)
-        inside = [f for f in frames if Path(f.filename).resolve().is_relative_to(LAB_DIR)] or frames[-1:]
-        where = Path(inside[-1].filename).resolve()
-        file = f"lab/{where.relative_to(LAB_DIR).as_posix()}" if where.is_relative_to(LAB_DIR) else str(where)
-        summary = "".join(traceback.format_exception_only(error)).strip()
-        return FigureFailure(name, file, inside[-1].lineno or 0, summary)
+        failure = locate(error)
+        return FigureFailure(name, failure.file, failure.line, failure.summary)

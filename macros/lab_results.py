@@ -6,12 +6,11 @@ content-addressed disk cache, so a warm build recomputes only experiments whose 
 
 from __future__ import annotations
 
-import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lab.cache import cached_run
+from lab.failures import LabFailure, locate
 from lab.outputs import FigureError, write_lab_assets
 from lab.registry import EXPERIMENTS
 from macros.claims import ERROR, Claim
@@ -20,33 +19,6 @@ CACHE_DIR = ".cache/lab"
 """Where builds keep the disk cache, relative to the project root."""
 TEMPLATE_CACHE_DIR = ".cache/render"
 """Compiled page templates and rendered pages, relative to the project root."""
-
-_LAB_ROOT = Path(__file__).resolve().parent.parent / "lab"
-
-
-@dataclass(frozen=True)
-class LabFailure:
-    """An experiment that raised: where in lab/ it failed, and the lab part of its traceback."""
-
-    file: str
-    line: int
-    summary: str
-    trace: str
-
-    def describe(self) -> str:
-        return f"{self.file}:{self.line}: {self.summary}"
-
-
-def _failure(error: Exception) -> LabFailure:
-    frames = [f for f in traceback.extract_tb(error.__traceback__)
-              if Path(f.filename).resolve().is_relative_to(_LAB_ROOT)]
-    last = frames[-1] if frames else traceback.extract_tb(error.__traceback__)[-1]
-    path = Path(last.filename).resolve()
-    file = "lab/" + path.relative_to(_LAB_ROOT).as_posix() if path.is_relative_to(_LAB_ROOT) else str(path)
-    lab_trace = "".join(traceback.format_list(frames or [last]))
-    summary = "".join(traceback.format_exception_only(error)).strip()
-    return LabFailure(file, last.lineno or 0, summary, lab_trace)
-
 
 LAB_ASSETS = "assets/lab"
 """Where the build puts the lab's CSV files and figures, relative to the docs folder."""
@@ -62,7 +34,7 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
             try:
                 results[name] = run() if cache_dir is None else cached_run(name, run, cache_dir)
             except Exception as error:  # reported with its lab file and line, never a bare traceback
-                errors[name] = _failure(error)
+                errors[name] = locate(error)
         _memo["all"] = (results, errors)
     return _memo["all"]
 
