@@ -15,38 +15,23 @@ from lab.failures import locate
 from lab.figures import FIGURES, to_svg
 from lab.parallel import run_parallel
 from lab.registry import run_all
+from lab.stamp import current_experiments, fingerprint, write_if_changed, write_stamp
 from lab.tables import TABLES, to_csv
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write atomically when the content differs; return whether the file changed."""
-    if path.exists() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    partial.replace(path)
-    return True
-
-
 def write_lab_assets(out: Path, results: dict[str, Any]) -> None:
-    """Write the outputs for the site, skipping figure drawing when the lab sources are unchanged.
-
-    A stamp file holds a hash of the lab's sources: equal stamp, same figures, no matplotlib import.
-    """
-    stamp = out / ".stamp"
-    key = _lab_fingerprint()
-    missing = any(not (out / "figures" / f"{name}.svg").exists() for name in FIGURES)
-    fresh = missing or not stamp.exists() or stamp.read_text() != key
+    """Write the outputs for the site, unless the stamp shows they are already what these lab
+    sources produce (then nothing is drawn, matplotlib is not imported and no file is touched)."""
+    key = fingerprint()
+    if current_experiments(out, key) == list(results):
+        return
     try:
-        write_outputs(out, results, draw_figures=fresh)
+        write_outputs(out, results)
     except FigureError:
         write_downloads(out)  # the rest of the site still has its files; no stamp, so the next run redraws
         raise
-    downloads = ("README.txt", "figures.zip", "dl-math-lab.zip")
-    if fresh or not all((out / name).exists() for name in downloads):  # they hold only the lab and its outputs
-        write_downloads(out)
-    write_if_changed(stamp, key.encode())
+    write_downloads(out)
+    write_stamp(out, key, list(results))
 
 
 def write_downloads(out: Path) -> None:
@@ -54,19 +39,6 @@ def write_downloads(out: Path) -> None:
     write_if_changed(out / "README.txt", (LAB_DIR / "README.md").read_bytes())
     write_if_changed(out / "figures.zip", figure_set(out))
     write_if_changed(out / "dl-math-lab.zip", lab_bundle(out))
-
-
-def _lab_fingerprint() -> str:
-    import hashlib
-    import importlib.metadata
-
-    digest = hashlib.sha256()
-    lab = Path(__file__).parent
-    for path in sorted([*lab.glob("**/*.py"), lab / "README.md"]):
-        digest.update(path.relative_to(lab).as_posix().encode() + path.read_bytes())
-    for package in ("numpy", "matplotlib"):
-        digest.update(importlib.metadata.version(package).encode())
-    return digest.hexdigest()
 
 
 def write_outputs(out: Path, results: dict[str, Any] | None = None,

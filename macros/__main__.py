@@ -14,7 +14,7 @@ from pathlib import Path
 
 from macros.claims import Claim, Report
 from macros.fix import fix_claims
-from macros.lab_results import CACHE_DIR, lab_results, write_assets
+from macros.lab_results import prepare_lab
 from macros.render import check_site
 
 
@@ -49,8 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.docs.is_dir():
         parser.error(f"no docs folder at {args.docs}; run from the project root or pass --docs")
     root = args.docs.resolve().parent
-    results, errors = lab_results(root / CACHE_DIR)
-    figure_failures = write_assets(args.docs, results) if not errors else []  # as in a build
+    results, errors, figure_failures = prepare_lab(root, args.docs)  # as in a build
     report = check_site(args.docs, results, errors, root=root)
     report.claims.extend(figure_failures)
     if args.fix and report.problems:

@@ -22,7 +22,7 @@ from mkdocs.exceptions import Abort
 
 from macros.claims import OK, Report
 from macros.front_matter import split_front_matter
-from macros.lab_results import CACHE_DIR, TEMPLATE_CACHE_DIR, lab_results, write_assets
+from macros.lab_results import TEMPLATE_CACHE_DIR, prepare_lab
 from macros.page_macros import PageMacros
 from macros.render import check_site, render_faq, use_template_cache
 from macros.share_cards import Card, write_cards
@@ -53,8 +53,7 @@ def _is_first_build(env: Any) -> bool:
 def define_env(env: Any) -> None:
     docs_dir = Path(env.conf["docs_dir"])
     if _is_first_build(env):
-        results, errors = lab_results(Path(env.project_dir) / CACHE_DIR)
-        figure_failures = write_assets(docs_dir, results) if not errors else []
+        results, errors, figure_failures = prepare_lab(Path(env.project_dir), docs_dir)
         use_template_cache(Path(env.project_dir) / TEMPLATE_CACHE_DIR)
         report = check_site(docs_dir, results, errors, root=Path(env.project_dir))
         report.claims.extend(figure_failures)
@@ -123,10 +122,11 @@ def on_pre_page_macros(env: Any) -> None:
     macros = PageMacros(page, file.src_uri, offset, _state["results"], _state["errors"])
     rendered = _state["report"].rendered.get(page)
     _state["faq"] = None
-    if rendered is not None and "{% endraw %}" not in rendered.markdown:
+    if rendered is not None:
         # The whole-site check already ran this page's macros: reuse its output (and every claim
-        # the check made on the page) instead of rendering the page a second time.
-        env.markdown = "{% raw %}" + rendered.markdown + "{% endraw %}"
+        # the check made on the page) and tell mkdocs-macros not to render the page a second time.
+        env.markdown = rendered.markdown
+        env.page.meta["render_macros"] = False
         macros.claims = _state["report"].for_page(page)
         _state["faq"] = rendered.faq
     _state["page"] = macros

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 OK, STALE, ERROR, UNVERIFIED = "ok", "stale", "error", "unverified"
@@ -36,13 +36,23 @@ class Report:
     site: Any = None  # the SiteModel the check read, when the docs have one
     allowlisted: dict[str, int] = field(default_factory=dict)  # article page -> allowlisted numbers
     rendered: dict[str, Any] = field(default_factory=dict)  # page -> RenderedPage, reused by the build
+    _grouped: tuple[int, dict[str, list[Claim]]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def problems(self) -> list[Claim]:
         return [c for c in self.claims if c.verdict != OK]
 
     def for_page(self, page: str) -> list[Claim]:
-        return [c for c in self.claims if c.page == page]
+        return list(self.by_page().get(page, []))
+
+    def by_page(self) -> dict[str, list[Claim]]:
+        """The claims grouped by page, in order (regrouped only when claims were added)."""
+        if self._grouped is None or self._grouped[0] != len(self.claims):
+            grouped: dict[str, list[Claim]] = {}
+            for claim in self.claims:
+                grouped.setdefault(claim.page, []).append(claim)
+            self._grouped = (len(self.claims), grouped)
+        return self._grouped[1]
 
     def recomputed(self, page: str) -> int:
         """How many numbers on ``page`` came from (or were checked against) the lab."""
@@ -71,10 +81,11 @@ class Report:
                          for page, row in self.coverage().items())
 
     def to_json(self) -> str:
-        pages = sorted({c.page for c in self.claims})
+        names = [f.name for f in fields(Claim)]
         data = {
-            "claims": [asdict(c) for c in self.claims],
-            "pages": {p: {"numbers": len(self.for_page(p)), "recomputed": self.recomputed(p)} for p in pages},
+            "claims": [{name: getattr(c, name) for name in names} for c in self.claims],
+            "pages": {page: {"numbers": len(claims), "recomputed": sum(1 for c in claims if c.verdict == OK)}
+                      for page, claims in sorted(self.by_page().items())},
             "problems": len(self.problems),
             "coverage": self.coverage(),
         }

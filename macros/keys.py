@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 _KEY = re.compile(r"([a-z_][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)(?:\[\s*(-?\d+(?:\s*,\s*-?\d+)*)\s*\])?")
 
 
@@ -48,6 +46,8 @@ def _suggest(name: str, options: list[str]) -> str:
 
 def resolve(key: Key, results: dict[str, Any]) -> Any:
     """Return the lab value (float or array) a key names, or raise LabKeyError with suggestions."""
+    import numpy as np
+
     if key.experiment not in results:
         raise LabKeyError(f"no experiment '{key.experiment}'." + _suggest(key.experiment, list(results)))
     result = results[key.experiment]

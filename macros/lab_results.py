@@ -1,18 +1,20 @@
-"""Run the lab once per process and remember the results (and any experiment that raised).
+"""Run the lab once per process, write its files into the docs, and remember the results.
 
 With a ``cache_dir``, each experiment's result also comes from (and goes to) the lab's
 content-addressed disk cache, so a warm build recomputes only experiments whose sources changed.
+When the stamp beside the written files shows they already come from the current lab sources,
+``prepare_lab`` runs nothing and imports no experiment: results load on first use (that is, only
+when a page has to be rendered again).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from lab.cache import cached_run
 from lab.failures import LabFailure, locate
-from lab.outputs import FigureError, write_lab_assets
-from lab.registry import EXPERIMENTS
+from lab.stamp import current_experiments, fingerprint
 from macros.claims import ERROR, Claim
 
 CACHE_DIR = ".cache/lab"
@@ -29,6 +31,9 @@ _memo: dict[str, tuple[dict[str, Any], dict[str, LabFailure]]] = {}
 def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str, LabFailure]]:
     """Return ``(results, errors)``: each experiment's result, or where and why it raised."""
     if "all" not in _memo:
+        from lab.cache import cached_run
+        from lab.registry import EXPERIMENTS
+
         results, errors = {}, {}
         for name, run in EXPERIMENTS.items():
             try:
@@ -39,9 +44,47 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
     return _memo["all"]
 
 
+class LazyResults(Mapping[str, Any]):
+    """The lab's results, each experiment loaded (from the disk cache, or run) on first access."""
+
+    def __init__(self, names: list[str], cache_dir: Path) -> None:
+        self._names = names
+        self._cache_dir = cache_dir
+        self._loaded: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names:
+            raise KeyError(name)
+        if name not in self._loaded:
+            from lab.cache import cached_run
+            from lab.registry import EXPERIMENTS
+
+            self._loaded[name] = cached_run(name, EXPERIMENTS[name], self._cache_dir)
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def prepare_lab(root: Path, docs_dir: Path) -> tuple[Mapping[str, Any], dict[str, LabFailure], list[Claim]]:
+    """What a build needs from the lab: ``(results, errors, figure_failures)``, with the lab's files
+    written into ``docs_dir``. Used by the MkDocs build and by ``python -m macros check`` alike."""
+    cache_dir = root / CACHE_DIR
+    names = current_experiments(docs_dir / LAB_ASSETS, fingerprint())
+    if names is not None:  # the stamped files are exactly what these sources wrote, and they all ran
+        return LazyResults(names, cache_dir), {}, []
+    results, errors = lab_results(cache_dir)
+    return results, errors, (write_assets(docs_dir, results) if not errors else [])
+
+
 def write_assets(docs_dir: Path, results: dict[str, Any]) -> list[Claim]:
     """Write the lab's files into the docs (resources must exist before the check looks for them);
     each figure that fails to draw comes back as an error claim at its lab file and line."""
+    from lab.outputs import FigureError, write_lab_assets
+
     try:
         write_lab_assets(docs_dir / LAB_ASSETS, results)
     except FigureError as error:

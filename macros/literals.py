@@ -20,8 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a warm build that
+    import numpy as np  # renders no page never loads it.
 
 _NUMBER = re.compile(r"\s*([+\-\u2212]?)(\d+(?:\.(\d*))?|\.\d+)(?:[eE]([+\-\u2212]?\d+))?\s*(%?)\s*")
 
@@ -56,6 +58,8 @@ def parse_scalar(text: str) -> Literal:
 
 def parse_literal(text: str) -> np.ndarray:
     """Parse a scalar, ``[a, b]`` or ``[[a, b], [c, d]]`` into an object array of Literals."""
+    import numpy as np
+
     stripped = text.strip()
     if not stripped.startswith("["):
         return np.array(parse_scalar(stripped), dtype=object)

@@ -7,10 +7,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 
 def _plain(value: Any) -> Any:
+    import numpy as np
+
     return np.asarray(value).tolist()
 
 
@@ -30,6 +30,8 @@ def optimizer_paths(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def conv_calculator(results: dict[str, Any]) -> dict[str, Any]:
+    import numpy as np
+
     r = results["conv"]
     examples = np.stack([r.size_w, r.size_f, r.size_p, r.size_s, r.size_d, r.size_eff_kernel, r.size_out], axis=1)
     stack = np.stack([r.rf_kernel, r.rf_stride, r.rf_dilation], axis=1)

@@ -20,11 +20,14 @@ from macros.claims import Claim
 
 @dataclass(frozen=True)
 class RenderedPage:
-    """A page after its macros ran: the Markdown body, the FAQ pairs, and every claim on it."""
+    """A page after its macros ran: the Markdown body, the FAQ pairs, every claim on it (numbers
+    written by hand and tied to nothing included) and, for an article, how many numbers its
+    front matter allowlists (None for other pages)."""
 
     markdown: str
     faq: list[tuple[str, str]]
     claims: list[Claim]
+    allowlisted: int | None = None
 
 
 class PageCache:
@@ -41,14 +44,14 @@ class PageCache:
             if data["key"] != key:
                 return None
             return RenderedPage(data["markdown"], [tuple(pair) for pair in data["faq"]],
-                                [Claim(**claim) for claim in data["claims"]])
+                                [Claim(**claim) for claim in data["claims"]], data["allowlisted"])
         except Exception:  # missing, truncated, foreign or from another version: render again
             return None
 
     def store(self, key: str, rendered: RenderedPage) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         data = {"key": key, "markdown": rendered.markdown, "faq": rendered.faq,
-                "claims": [asdict(claim) for claim in rendered.claims]}
+                "claims": [asdict(claim) for claim in rendered.claims], "allowlisted": rendered.allowlisted}
         handle, partial = tempfile.mkstemp(dir=self.directory, suffix=".partial")
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(data, stream, ensure_ascii=False)

@@ -12,17 +12,17 @@ import inspect
 import re
 import sys
 import textwrap
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from lab.figures import FIGURES
-from lab.tables import TABLES
 from macros.claims import ERROR, OK, STALE, Claim
 from macros.keys import LabKeyError, parse_key, resolve
 from macros.lab_results import LAB_ASSETS, LabFailure
 from macros.literals import LiteralError, matches, parse_literal, rounded_like
 from macros.modules import MODULES, module_html
+
+if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a warm build that
+    import numpy as np  # renders no page never loads it.
+
 
 _FORMAT = re.compile(r"\+?(?:\.\d{1,2})?[fe%]|d|g")
 _SOURCE_NAME = re.compile(r"lab(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
@@ -69,6 +69,8 @@ class PageMacros:
         return f"**⚠ {message}**"
 
     def _lookup(self, key: str) -> Any:
+        import numpy as np
+
         parsed = parse_key(key)
         if parsed.experiment in self.lab_errors:
             failure = self.lab_errors[parsed.experiment]
@@ -82,6 +84,8 @@ class PageMacros:
     # -- numbers -------------------------------------------------------------------------------
     def value(self, key: str, fmt: str = ".6f") -> str:
         """Print a lab value in a format such as ``.6f``, ``.2e``, ``.1%``, ``d`` or ``g``."""
+        import numpy as np
+
         try:
             value = self._lookup(key)
         except LabKeyError as error:
@@ -97,6 +101,8 @@ class PageMacros:
 
     def check(self, key: str, written: str, tol: float | None = None) -> str:
         """Print the author's ``written`` number after checking it against the lab value ``key``."""
+        import numpy as np
+
         try:
             value = np.asarray(self._lookup(key), dtype=float)
             literal = parse_literal(written)
@@ -121,6 +127,8 @@ class PageMacros:
     # -- figures, tables, code -------------------------------------------------------------------
     def figure(self, name: str, caption: str) -> str:
         """A lab figure with a Markdown caption."""
+        from lab.figures import FIGURES
+
         if name not in FIGURES:
             return self._error(name, "", f"no figure '{name}'; known: {', '.join(FIGURES)}")
         src = f"{self.to_root}{LAB_ASSETS}/figures/{name}.svg"
@@ -129,6 +137,8 @@ class PageMacros:
 
     def table(self, name: str) -> str:
         """A lab CSV file as a Markdown table, followed by a link to download it."""
+        from lab.tables import TABLES
+
         if name not in TABLES:
             return self._error(name, "", f"no table '{name}'; known: {', '.join(TABLES)}")
         header, *rows = TABLES[name](self.results)
@@ -188,6 +198,8 @@ def _bracket(items: list[str], shape: tuple[int, ...]) -> str:
 
 
 def _computed(value: Any) -> str:
+    import numpy as np
+
     array = np.asarray(value)
     return repr(array.item()) if array.ndim == 0 else repr(array.tolist())
 

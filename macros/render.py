@@ -17,7 +17,7 @@ import jinja2
 import yaml
 
 from macros.claims import ERROR, UNVERIFIED, Claim, Report
-from macros.coverage import scan
+from macros.coverage import Unverified, scan
 from macros.front_matter import FRONT_MATTER, compose_yaml, split_front_matter
 from macros.lab_results import LabFailure
 from macros.page_cache import PageCache, RenderedPage
@@ -47,7 +47,10 @@ def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
         env.globals.update(site.functions())
     output, problem = _render(env, macros, body, offset)
     faq = render_faq(macros, text)  # numbers in the front-matter FAQ are claims too
-    return RenderedPage(output, faq, [*macros.claims, *([problem] if problem else [])])
+    scanned = scan(text)
+    unverified, allowlisted = scanned if scanned is not None else ([], None)
+    return RenderedPage(output, faq, [*macros.claims, *([problem] if problem else []),
+                                      *_unverified_claims(page, unverified)], allowlisted)
 
 
 _bytecode: list[jinja2.BytecodeCache] = []
@@ -185,7 +188,8 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
                 cache.store(key, rendered)
         report.rendered[page] = rendered
         report.claims.extend(rendered.claims)
-        report.claims.extend(_coverage(report, page, text))
+        if rendered.allowlisted is not None:
+            report.allowlisted[page] = rendered.allowlisted
     report.claims.extend(check_translations(docs_dir, root))
     report.claims.extend(check_key_parity(report.claims))
     for name, failure in (lab_errors or {}).items():
@@ -197,11 +201,11 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
 
 def _context_key(docs_dir: Path, model: Any, lab_errors: Any) -> str:
     """Everything besides a page's own text that its rendered output depends on."""
-    import numpy
-
+    from lab.stamp import fingerprint
     from macros import source_fingerprint
 
-    digest = hashlib.sha256(f"{source_fingerprint()}|{numpy.__version__}|{sorted(lab_errors or {})}".encode())
+    # fingerprint() covers the NumPy and Matplotlib versions without importing either.
+    digest = hashlib.sha256(f"{source_fingerprint()}|{fingerprint()}|{sorted(lab_errors or {})}".encode())
     site_data = docs_dir / "_data" / "site.yml"
     if site_data.exists():
         digest.update(site_data.read_bytes())
@@ -213,12 +217,8 @@ def _context_key(docs_dir: Path, model: Any, lab_errors: Any) -> str:
     return digest.hexdigest()
 
 
-def _coverage(report: Report, page: str, text: str) -> list[Claim]:
+def _unverified_claims(page: str, unverified: list[Unverified]) -> list[Claim]:
     """Numbers written by hand on an article and tied to nothing (see macros/coverage.py)."""
-    scanned = scan(text)
-    if scanned is None:
-        return []
-    unverified, report.allowlisted[page] = scanned
     return [Claim(page, u.line, "number", "", u.number, "", UNVERIFIED,
                   f"unverified number {u.number}: if it is a lab result write it with check(key, \"{u.number}\"); "
                   "if it is a setting or convention, add it to allow_numbers in the front matter")

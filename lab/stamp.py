@@ -1,0 +1,80 @@
+"""The stamp beside the lab's written outputs: which lab sources produced them, and their hashes.
+
+A build whose lab sources, NumPy and Matplotlib are unchanged and whose outputs still hash as
+stamped needs neither to run the lab nor to rewrite a file. This module imports neither NumPy nor
+the lab's experiments, so a warm build can decide that without paying for those imports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+
+STAMP = ".stamp"
+_LAB = Path(__file__).resolve().parent
+
+
+def _package_version_file(package: str) -> bytes:
+    """The file that carries a package's version string, found without importing the package."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return b"missing"
+    folder = Path(spec.origin).parent
+    for name in ("version.py", "_version.py"):
+        if (folder / name).is_file():
+            return (folder / name).read_bytes()
+    return b"unknown"
+
+
+def fingerprint() -> str:
+    """Hash of every lab source, the lab README and the installed NumPy and Matplotlib versions."""
+    digest = hashlib.sha256()
+    for path in sorted([*_LAB.glob("**/*.py"), _LAB / "README.md"]):
+        digest.update(path.relative_to(_LAB).as_posix().encode() + b"\0" + path.read_bytes())
+    for package in ("numpy", "matplotlib"):
+        digest.update(package.encode() + b"\0" + _package_version_file(package))
+    return digest.hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write atomically when the content differs; return whether the file changed.
+
+    Leaving unchanged files alone matters under ``mkdocs serve``: a rewrite would look like an
+    edit and trigger another rebuild.
+    """
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+    return True
+
+
+def write_stamp(out: Path, key: str, experiments: list[str]) -> None:
+    """Record ``key``, the experiment names and the hash of every file now under ``out``."""
+    files = {path.relative_to(out).as_posix(): _sha256(path) for path in sorted(out.rglob("*"))
+             if path.is_file() and path.name != STAMP and not path.name.endswith(".partial")}
+    data = json.dumps({"fingerprint": key, "experiments": experiments, "files": files}, indent=1, sort_keys=True)
+    write_if_changed(out / STAMP, data.encode())
+
+
+def current_experiments(out: Path, key: str) -> list[str] | None:
+    """The experiment names stamped in ``out`` if its stamp is for ``key`` and every stamped file
+    still has its stamped bytes; None when anything differs (missing, edited, foreign, unreadable)."""
+    try:
+        data = json.loads((out / STAMP).read_text(encoding="utf-8"))
+        if data["fingerprint"] != key or not data["files"]:
+            return None
+        for name, digest in data["files"].items():
+            if _sha256(out / name) != digest:
+                return None
+        return [str(name) for name in data["experiments"]]
+    except Exception:  # no stamp, a stamp from an older format, a file gone: treat as stale
+        return None

@@ -1,0 +1,142 @@
+"""A warm build skips the lab only when that cannot change the site.
+
+The stamp beside the lab's written files (lab/stamp.py) lets a build with unchanged lab sources
+skip running experiments, drawing figures and even importing NumPy. These tests hold it to
+producing the same site as a cold build, still catching stale numbers, and redoing the lab work
+whenever a lab source or a generated file changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lab.stamp import STAMP, current_experiments, fingerprint, write_stamp
+from tests.conftest import FIXTURES, copy_project
+
+# Builds in-process, then reports which heavy modules the build imported.
+PROBE = """
+import sys
+from mkdocs.__main__ import cli
+try:
+    cli(["build", "-q"])
+except SystemExit as stop:
+    code = stop.code
+print("LOADED", sorted(m for m in ("numpy", "matplotlib", "lab.registry") if m in sys.modules))
+sys.exit(code)
+"""
+
+
+def build(project: Path) -> tuple[int, list[str], str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
+           "SOURCE_DATE_EPOCH": "1764000000"}
+    result = subprocess.run([sys.executable, "-c", PROBE], cwd=project, env=env, capture_output=True,
+                            text=True, timeout=300, check=False)
+    loaded = next((json.loads(line[7:].replace("'", '"')) for line in result.stdout.splitlines()
+                   if line.startswith("LOADED ")), None)
+    assert loaded is not None, result.stderr[-3000:]
+    return result.returncode, loaded, result.stderr
+
+
+def site_files(project: Path) -> dict[str, bytes]:
+    site = project / "site"
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny fixture site after one cold build."""
+    project = copy_project(tmp_path_factory.mktemp("warm"), docs_from=FIXTURES / "tiny")
+    code, loaded, stderr = build(project)
+    assert code == 0, stderr
+    assert "lab.registry" in loaded  # the cold build ran the lab
+    return project
+
+
+def test_a_warm_build_imports_no_lab_and_writes_the_same_site(tiny: Path) -> None:
+    cold = site_files(tiny)
+    code, loaded, stderr = build(tiny)
+    assert code == 0, stderr
+    assert loaded == []
+    assert site_files(tiny) == cold
+
+
+def test_a_prose_edit_is_rendered_and_its_numbers_still_checked(tiny: Path) -> None:
+    page = tiny / "docs" / "en" / "index.md"
+    original = page.read_text(encoding="utf-8")
+    try:
+        page.write_text(original + "\nA new sentence for the warm build.\n", encoding="utf-8")
+        code, loaded, stderr = build(tiny)
+        assert code == 0, stderr
+        assert "A new sentence for the warm build." in (tiny / "site" / "index.html").read_text(encoding="utf-8")
+        assert "numpy" in loaded and "lab.registry" in loaded  # the results came from the cache
+
+        # A stale number added in that warm build is still caught, at its line.
+        stale = 'Loss: {{ check("mse.loss", "9.999") }}'
+        page.write_text(original + "\n" + stale + "\n", encoding="utf-8")
+        code, _, stderr = build(tiny)
+        line = len(original.splitlines()) + 2
+        assert code != 0
+        assert f"docs/en/index.md:{line}:" in stderr and "9.999" in stderr
+    finally:
+        page.write_text(original, encoding="utf-8")
+
+
+def test_an_edited_generated_file_is_written_again(tiny: Path) -> None:
+    csv = tiny / "docs" / "assets" / "lab" / "gradient-check-results.csv"
+    good = csv.read_bytes()
+    csv.write_bytes(good.replace(b"0.", b"9.", 1))
+    code, loaded, stderr = build(tiny)
+    assert code == 0, stderr
+    assert csv.read_bytes() == good
+    assert "lab.registry" in loaded
+
+
+def test_a_lab_source_edit_runs_the_lab_again(tiny: Path) -> None:
+    source = tiny / "lab" / "mse.py"
+    original = source.read_text(encoding="utf-8")
+    before = json.loads((tiny / "docs" / "assets" / "lab" / STAMP).read_text(encoding="utf-8"))["fingerprint"]
+    try:
+        source.write_text(original + "\n# an edit\n", encoding="utf-8")
+        code, loaded, stderr = build(tiny)
+        assert code == 0, stderr
+        assert "lab.registry" in loaded
+        stamp = json.loads((tiny / "docs" / "assets" / "lab" / STAMP).read_text(encoding="utf-8"))
+        assert stamp["fingerprint"] != before
+    finally:
+        source.write_text(original, encoding="utf-8")
+
+
+def test_the_stamp_rejects_every_kind_of_mismatch(tmp_path: Path) -> None:
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    (tmp_path / "figures" / "f.svg").write_text("<svg/>")
+    write_stamp(tmp_path, "key-1", ["mse"])
+    assert current_experiments(tmp_path, "key-1") == ["mse"]
+    assert current_experiments(tmp_path, "key-2") is None  # other sources or versions
+
+    (tmp_path / "a.csv").write_text("x\n2\n")
+    assert current_experiments(tmp_path, "key-1") is None  # an edited file
+    write_stamp(tmp_path, "key-1", ["mse"])
+    (tmp_path / "figures" / "f.svg").unlink()
+    assert current_experiments(tmp_path, "key-1") is None  # a deleted file
+
+    write_stamp(tmp_path, "key-1", ["mse"])
+    (tmp_path / STAMP).write_text((tmp_path / STAMP).read_text()[:-20])
+    assert current_experiments(tmp_path, "key-1") is None  # a truncated stamp
+    assert current_experiments(tmp_path / "nowhere", "key-1") is None
+
+
+def test_the_fingerprint_follows_lab_sources_and_library_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    import lab.stamp
+
+    before = fingerprint()
+    original = lab.stamp._package_version_file
+    monkeypatch.setattr(lab.stamp, "_package_version_file",
+                        lambda package: b"9.9.9" if package == "numpy" else original(package))
+    assert fingerprint() != before
