@@ -1,0 +1,104 @@
+"""MkDocs hook (``hooks:`` in mkdocs.yml): build into a temporary folder, swap it in at the end.
+
+A build that fails part-way, whether our check stops it, a template raises or ``--strict`` aborts
+on a warning, leaves the previous ``site/`` exactly as it was, and no half-built folder behind.
+
+MkDocs has no event after its strict-mode check, so this hook counts warnings itself (the way
+``mkdocs build`` does) and, in strict mode, refuses to swap a build that logged any. With
+mkdocs-static-i18n every other language is built inside the first language's ``on_post_build``,
+so the swap waits for the outermost build to finish. ``mkdocs serve`` and ``--dirty`` builds are
+left alone: the first builds into its own temporary folder, the second must reuse the old files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from mkdocs.plugins import event_priority
+from mkdocs.utils import CountHandler
+
+log = logging.getLogger("mkdocs.hooks.site_swap")
+_state: dict[str, Any] = {}
+PARTIAL = ".building-"
+"""Marks a sibling folder of the site as a build in progress: ``.<site name>.building-<pid>``."""
+
+
+def _active() -> bool:
+    args = sys.argv[1:]
+    return not (args and args[0] == "serve") and "--dirty" not in args
+
+
+def _remove_abandoned(final: Path) -> None:
+    """Folders left by builds that were killed: their process is gone."""
+    for folder in final.parent.glob(f".{final.name}{PARTIAL}*"):
+        pid = folder.name[len(f".{final.name}{PARTIAL}"):].split("-")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@event_priority(100)  # before any plugin reads site_dir
+def on_config(config: Any) -> None:
+    if not _active():
+        return
+    if _state:  # a nested build (another language) of the build already under way
+        _state["depth"] += 1
+        return
+    final = Path(config["site_dir"])
+    _remove_abandoned(final)
+    partial = final.parent / f".{final.name}{PARTIAL}{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    counter = CountHandler()
+    counter.setLevel(logging.WARNING)
+    logging.getLogger("mkdocs").addHandler(counter)
+    _state.update(final=final, partial=partial, counter=counter, depth=1)
+    config["site_dir"] = str(partial)
+
+
+@event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
+def on_post_build(config: Any) -> None:
+    if not _state:
+        return
+    _state["depth"] -= 1
+    if _state["depth"] > 0:
+        return
+    final, partial, counter = _state["final"], _state["partial"], _state["counter"]
+    config["site_dir"] = str(final)
+    warnings = counter.get_counts()
+    _finish()
+    if config["strict"] and warnings:
+        shutil.rmtree(partial, ignore_errors=True)
+        log.error(f"Strict mode: {final} was left as it was; the new build had warnings.")
+        return  # MkDocs itself now aborts with the count of warnings
+    previous = final.parent / f"{partial.name}-previous"
+    if final.exists():
+        final.rename(previous)
+    partial.rename(final)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def on_build_error(error: Exception, **kwargs: Any) -> None:
+    if _state:
+        shutil.rmtree(_state["partial"], ignore_errors=True)
+        log.error(f"{_state['final']} was left as it was: the build failed.")
+        _finish()
+
+
+def _finish() -> None:
+    logging.getLogger("mkdocs").removeHandler(_state["counter"])
+    _state.clear()
