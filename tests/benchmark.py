@@ -37,10 +37,15 @@ from tests.conftest import copy_project
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1764000000", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def build_seconds(project: Path, reset: bool = False) -> float:
-    if reset:
-        for generated in (".cache", "docs/assets/lab", "docs/assets/cards", "site"):
-            shutil.rmtree(project / generated, ignore_errors=True)
+COLD = (".cache", "docs/assets/lab", "docs/assets/cards", "site")
+"""Everything a build generates: removed before a cold build."""
+DRAWN = ("docs/assets/lab", "docs/assets/cards")
+"""The drawn files (figures, CSV files, downloads, share cards), without the cached lab results."""
+
+
+def build_seconds(project: Path, reset: tuple[str, ...] = ()) -> float:
+    for generated in reset:
+        shutil.rmtree(project / generated, ignore_errors=True)
     start = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=project, env=ENV,
                             capture_output=True, text=True, check=False)
@@ -50,7 +55,7 @@ def build_seconds(project: Path, reset: bool = False) -> float:
     return elapsed
 
 
-def median_build(project: Path, runs: int, reset: bool = False) -> float:
+def median_build(project: Path, runs: int, reset: tuple[str, ...] = ()) -> float:
     return statistics.median(build_seconds(project, reset) for _ in range(runs))
 
 
@@ -181,18 +186,23 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         project = copy_project(work / "site")
-        cold = median_build(project, args.runs, reset=True)
+        cold = median_build(project, args.runs, reset=COLD)
+        redraw = median_build(project, args.runs, reset=DRAWN)
         warm = median_build(project, args.runs)
+        drawing = redraw - warm
         floor = median_build(floor_project(project, work / "floor"), args.runs)
         peer = median_build(peer_project(project, work / "peer"), args.runs)
         latency = serve_latency(project, args.runs)
         print(f"cold build   {cold:7.2f} s   (empty cache)")
+        print(f"redraw build {redraw:7.2f} s   (lab results cached; figures, downloads and share cards drawn)")
         print(f"warm build   {warm:7.2f} s")
+        print(f"drawing      {drawing:7.2f} s   (redraw build - warm build)")
         print(f"floor        {floor:7.2f} s   (macros expanded, plugin off)")
         print(f"peer         {peer:7.2f} s   (markdown-exec runs the lab in the pages)")
         print(f"serve edit   {latency:7.2f} s   (save a prose edit -> updated page served)")
         print(f"warm/floor   {warm / floor:7.2f}   cold/floor {cold / floor:.2f}   peer/warm {peer / warm:.2f}"
               f"   serve/floor {latency / floor:.2f}")
+        print(f"cold / (2 x floor + drawing) {cold / (2 * floor + drawing):.2f}")
         print("\nscaling: N articles per language, 20 checked numbers and one figure each")
         for count in args.scale:
             synth, claims = synthetic_project(root, work / f"synth-{count}", count)
