@@ -6,7 +6,8 @@ Per ``mkdocs build`` (one build per language with mkdocs-static-i18n):
    renderer, and stop with ONE error listing every problem before anything is written to
    ``site/``. Under ``mkdocs serve`` the build goes on and each page shows its own problems.
 2. Write the lab's CSV files and figures into ``docs/assets/lab`` (only files whose bytes changed).
-3. Render pages through mkdocs-macros with the same ``PageMacros`` the check used.
+3. Hand each page the output the check rendered (in a sandboxed Jinja environment) and mark it
+   ``render_macros: false``, so mkdocs-macros never renders a page itself.
 4. After the last build, write ``verification.json`` into the site.
 """
 
@@ -24,9 +25,9 @@ from macros.claims import OK, Report
 from macros.front_matter import split_front_matter
 from macros.lab_results import TEMPLATE_CACHE_DIR, prepare_lab
 from macros.page_macros import PageMacros
-from macros.render import check_site, render_faq, use_template_cache
+from macros.render import check_site, render_full, use_template_cache
 from macros.share_cards import Card, write_cards
-from macros.site_pages import SiteMacros
+from macros.site_pages import SITE_FUNCTIONS, SiteMacros
 from macros.ui_text import ui
 
 log = logging.getLogger("mkdocs.plugins.dl_math_lab")
@@ -36,7 +37,6 @@ _state: dict[str, Any] = {}
 CARDS = "assets/cards"
 """Where the share cards go, relative to the docs folder (and to the site)."""
 MACRO_NAMES = ("value", "check", "figure", "table", "lab_source", "module")
-SITE_MACRO_NAMES = ("route_list", "route_steps", "newest_articles", "timeline", "resource_cards")
 
 
 def serving() -> bool:
@@ -69,7 +69,7 @@ def define_env(env: Any) -> None:
             _state["site_url"] = env.conf.get("site_url") or ""
     for name in MACRO_NAMES:
         env.macro(_dispatch("page", name), name)
-    for name in SITE_MACRO_NAMES:
+    for name in SITE_FUNCTIONS:
         env.macro(_dispatch("site_page", name), name)
 
 
@@ -116,22 +116,23 @@ def _dispatch(target: str, name: str) -> Any:
 
 def on_pre_page_macros(env: Any) -> None:
     file = env.page.file
-    source = Path(file.abs_src_path).read_text(encoding="utf-8")
-    _, offset = split_front_matter(source)
     page = Path(file.abs_src_path).resolve().relative_to(Path(env.project_dir).resolve()).as_posix()
-    macros = PageMacros(page, file.src_uri, offset, _state["results"], _state["errors"])
-    rendered = _state["report"].rendered.get(page)
-    _state["faq"] = None
-    if rendered is not None:
-        # The whole-site check already ran this page's macros: reuse its output (and every claim
-        # the check made on the page) and tell mkdocs-macros not to render the page a second time.
-        env.markdown = rendered.markdown
-        env.page.meta["render_macros"] = False
-        macros.claims = _state["report"].for_page(page)
-        _state["faq"] = rendered.faq
-    _state["page"] = macros
     model = _state["report"].site
-    _state["site_page"] = SiteMacros(model, file.src_uri, Path(env.conf["docs_dir"])) if model else None
+    site = SiteMacros(model, file.src_uri, Path(env.conf["docs_dir"])) if model else None
+    rendered = _state["report"].rendered.get(page)
+    if rendered is not None:  # the whole-site check already ran this page's macros: reuse its output
+        claims = _state["report"].for_page(page)
+    else:  # a page the check did not see (added by another plugin): render it the same way now
+        source = Path(file.abs_src_path).read_text(encoding="utf-8")
+        rendered = render_full(page, file.src_uri, source, _state["results"], _state["errors"], site)
+        claims = rendered.claims
+    # Every page is rendered by our sandboxed renderer; mkdocs-macros must not render it again.
+    env.markdown = rendered.markdown
+    env.page.meta["render_macros"] = False
+    _, offset = split_front_matter(Path(file.abs_src_path).read_text(encoding="utf-8"))
+    macros = PageMacros(page, file.src_uri, offset, _state["results"], _state["errors"])
+    macros.claims = claims
+    _state.update(page=macros, site_page=site, faq=rendered.faq)
 
 
 def on_post_page_macros(env: Any) -> None:
@@ -154,8 +155,6 @@ def _add_article_parts(env: Any) -> None:
     if site is None or slug not in site.model.articles.get(site.lang, {}):
         return
     faq = _state["faq"]
-    if faq is None:
-        faq = render_faq(_state["page"], Path(env.page.file.abs_src_path).read_text(encoding="utf-8"))
     context = site.article_context(slug)
     title = re.search(r"^# .*\n", env.markdown, re.M)
     at = title.end() if title else 0

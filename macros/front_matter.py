@@ -30,3 +30,25 @@ def load_yaml(text: str) -> Any:
 
 def compose_yaml(text: str) -> yaml.Node | None:
     return yaml.compose(text, Loader=_LOADER)
+
+
+def front_matter_problem(text: str) -> tuple[int, str] | None:
+    """``(line, message)`` if the page's front matter is not a valid YAML mapping, else None.
+
+    MkDocs itself would silently treat such a page as having no front matter at all.
+    """
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return None
+    try:
+        meta = load_yaml(match.group(1))
+    except yaml.YAMLError as error:
+        # Where the broken construct (an unclosed bracket or quote) began, else where parsing stopped.
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark else 1  # the front matter starts on the file's second line
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        return line, (f"front matter is not valid YAML ({problem}); fix it (quote a text that contains "
+                      "a colon, a bracket or a quote)")
+    if meta is not None and not isinstance(meta, dict):
+        return 2, "front matter must be a YAML mapping of names to values, like 'title: …'"
+    return None

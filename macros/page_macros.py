@@ -12,8 +12,10 @@ import inspect
 import re
 import sys
 import textwrap
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lab.failures import LAB_DIR
 from macros.claims import ERROR, OK, STALE, Claim
 from macros.keys import LabKeyError, parse_key, resolve
 from macros.lab_results import LAB_ASSETS, LabFailure
@@ -152,10 +154,12 @@ class PageMacros:
             return self._error(name, "", f"'{name}' is not a lab name like lab.module.function")
         try:
             obj = _find_lab_object(name)
+            path = inspect.getsourcefile(obj) or ""
+            if not Path(path).resolve().is_relative_to(LAB_DIR):
+                return self._error(name, "", f"{name} is not defined in lab/; only the lab's own code can be shown")
             lines, first = inspect.getsourcelines(obj)
         except (ImportError, AttributeError, TypeError, OSError) as error:
             return self._error(name, "", f"cannot show source of {name}: {error}")
-        path = inspect.getsourcefile(obj) or ""
         relative = path[path.rfind("/lab/") + 1:]
         code = textwrap.dedent("".join(lines)).rstrip()
         return f'```python title="{relative}" linenums="{first}"\n{code}\n```'

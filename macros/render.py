@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import sys
@@ -15,15 +16,17 @@ from typing import Any
 
 import jinja2
 import yaml
+from jinja2.sandbox import SandboxedEnvironment
 
 from macros.claims import ERROR, UNVERIFIED, Claim, Report
 from macros.coverage import Unverified, scan
-from macros.front_matter import FRONT_MATTER, compose_yaml, split_front_matter
+from macros.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, split_front_matter
 from macros.lab_results import LabFailure
+from macros.links import broken_links
 from macros.page_cache import PageCache, RenderedPage
 from macros.page_macros import PageMacros
 from macros.site_model import load_site
-from macros.site_pages import SiteMacros
+from macros.site_pages import SiteMacros, silent_site_functions
 
 _LANGUAGE = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
 
@@ -38,18 +41,21 @@ def render_page(page: str, docs_path: str, text: str, results: dict[str, Any],
 
 def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
                 lab_errors: dict[str, LabFailure] | None = None,
-                site: SiteMacros | None = None) -> RenderedPage:
-    """Body and FAQ of one page with their macros run, and the page's claims."""
+                site: SiteMacros | None = None, silent_site: bool = False) -> RenderedPage:
+    """Body and FAQ of one page with their macros run, and the page's claims. With ``silent_site``
+    (the site data has problems, reported elsewhere) the site macros print nothing."""
     body, offset = split_front_matter(text)
     macros = PageMacros(page, docs_path, offset, results, lab_errors)
     env = _environment(macros)
     if site is not None:
         env.globals.update(site.functions())
-    output, problem = _render(env, macros, body, offset)
+    elif silent_site:
+        env.globals.update(silent_site_functions())
+    output, problems = _render(env, macros, body, offset)
     faq = render_faq(macros, text)  # numbers in the front-matter FAQ are claims too
     scanned = scan(text)
     unverified, allowlisted = scanned if scanned is not None else ([], None)
-    return RenderedPage(output, faq, [*macros.claims, *([problem] if problem else []),
+    return RenderedPage(output, faq, [*macros.claims, *problems,
                                       *_unverified_claims(page, unverified)], allowlisted)
 
 
@@ -66,7 +72,9 @@ def use_template_cache(directory: Path) -> None:
 
 def _environment(macros: PageMacros) -> jinja2.Environment:
     sources: dict[str, str] = {}
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+    # Sandboxed: a page can call the macros we expose, not reach Python through attributes such as
+    # ''.__class__.__mro__ (mkdocs-macros never renders a page itself; it gets our output).
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              loader=jinja2.FunctionLoader(lambda name: (sources[name], None, lambda: True)),
                              bytecode_cache=_bytecode[0] if _bytecode else None)
     env.globals.update(macros.functions())
@@ -81,16 +89,31 @@ def _template(env: jinja2.Environment, text: str) -> jinja2.Template:
     return env.get_template(name)
 
 
-def _render(env: jinja2.Environment, macros: PageMacros, text: str, offset: int) -> tuple[str, Claim | None]:
-    """Render ``text`` whose first line is line ``offset + 1`` of the page; a failure becomes a claim."""
+def _render(env: jinja2.Environment, macros: PageMacros, text: str, offset: int) -> tuple[str, list[Claim]]:
+    """Render ``text`` whose first line is line ``offset + 1`` of the page; failures become claims.
+
+    Jinja stops at the first error, so a failing line is blanked and the text rendered again, until
+    it renders: every broken line of a page is reported in one build, not one per build.
+    """
     if "{" not in text:  # no macro, no Jinja: skip compiling a template
-        return text, None
-    try:
-        return _template(env, text).render(), None
-    except jinja2.TemplateSyntaxError as error:
-        return text, _template_error(macros.page, (error.lineno or 0) + offset, error)
-    except Exception as error:  # an undefined name or a macro called wrongly: locate it and go on
-        return text, _template_error(macros.page, _error_line(error) + offset, error)
+        return text, []
+    lines, problems = text.split("\n"), []
+    while True:
+        start = len(macros.claims)
+        try:
+            return _template(env, "\n".join(lines)).render(), problems
+        except jinja2.TemplateSyntaxError as error:
+            if problems:  # blanking an earlier line broke a block apart: that line was the real problem
+                return text, problems
+            return text, [_template_error(macros.page, (error.lineno or 0) + offset, error)]
+        except Exception as error:  # an undefined name or a macro called wrongly: locate it and go on
+            del macros.claims[start:]  # the next pass makes them again
+            line = _error_line(error)
+            names = [name for name in env.globals if not name.startswith("_")]
+            problems.append(_template_error(macros.page, line + offset, error, names))
+            if not 1 <= line <= len(lines) or not lines[line - 1]:
+                return text, problems
+            lines[line - 1] = ""
 
 
 def faq_fragments(text: str) -> list[tuple[str, int, str, int]]:
@@ -128,9 +151,8 @@ def render_faq(macros: PageMacros, text: str) -> list[tuple[str, str]]:
             pair = []
             for fragment, line in ((question, q_line), (answer, a_line)):
                 macros.line_offset = line - 1  # claims inside the fragment get file lines
-                output, problem = _render(env, macros, fragment, line - 1)
-                if problem:
-                    macros.claims.append(problem)
+                output, problems = _render(env, macros, fragment, line - 1)
+                macros.claims.extend(problems)
                 pair.append(output)
             rendered.append((pair[0], pair[1]))
     finally:
@@ -138,9 +160,14 @@ def render_faq(macros: PageMacros, text: str) -> list[tuple[str, str]]:
     return rendered
 
 
-def _template_error(page: str, line: int, error: Exception) -> Claim:
-    hint = ("; only value, check, figure, table, lab_source and module are defined"
-            if isinstance(error, jinja2.UndefinedError) else "")
+def _template_error(page: str, line: int, error: Exception, names: list[str] | None = None) -> Claim:
+    hint = ""
+    if isinstance(error, jinja2.UndefinedError):
+        hint = "; only value, check, figure, table, lab_source and module are defined"
+        undefined = re.match(r"'(\w+)' is undefined", str(error))
+        close = difflib.get_close_matches(undefined.group(1), names or [], n=1) if undefined else []
+        if close:
+            hint += f" (did you mean {close[0]}?)"
     message = f"{type(error).__name__}: {error}{hint}"
     return Claim(page, line, ERROR, "", "", "", ERROR, message)
 
@@ -183,11 +210,14 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
         rendered = cache.load(key) if cache else None
         if rendered is None:
             site = SiteMacros(model, docs_path, docs_dir) if model is not None and not site_problems else None
-            rendered = render_full(page, docs_path, text, results, lab_errors, site)
+            rendered = render_full(page, docs_path, text, results, lab_errors, site, silent_site=bool(site_problems))
             if cache:
                 cache.store(key, rendered)
         report.rendered[page] = rendered
         report.claims.extend(rendered.claims)
+        report.claims.extend(broken_links(path, text, docs_dir, page))
+        if (bad_front := front_matter_problem(text)) is not None:
+            report.claims.append(Claim(page, bad_front[0], ERROR, "", "", "", ERROR, bad_front[1]))
         if rendered.allowlisted is not None:
             report.allowlisted[page] = rendered.allowlisted
     report.claims.extend(check_translations(docs_dir, root))

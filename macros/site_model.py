@@ -9,6 +9,7 @@ reading time) is derived from these two places, so no page repeats another by ha
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,10 @@ CHARS_PER_MINUTE = 400  # Chinese prose, counted in Han characters
 
 class SiteDataError(ValueError):
     """Invalid route, resource or front-matter data; the message starts with file:line."""
+
+
+class UnreadableFrontMatterError(SiteDataError):
+    """Front matter that is not YAML at all (macros.front_matter.front_matter_problem reports it)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class Route:
     summary: dict[str, str]
     steps: tuple[str, ...]
     line: int = 0  # of its entry in site.yml, for error messages
+    step_lines: tuple[int, ...] = ()  # of each step, likewise
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class Resource:
     description: dict[str, str]
     articles: tuple[str, ...] = ()
     line: int = 0
+    path_line: int = 0  # of its path, for error messages
 
 
 @dataclass
@@ -97,6 +104,18 @@ def reading_minutes(markdown: str, lang: str) -> int:
 
 def _line_of(node: yaml.Node) -> int:
     return node.start_mark.line + 1
+
+
+def _field_line(node: yaml.Node, name: str) -> int:
+    """Line of field ``name`` of a mapping node (the node's own line if it has no such field)."""
+    for key, _ in node.value if isinstance(node, yaml.MappingNode) else []:
+        if key.value == name:
+            return _line_of(key)
+    return _line_of(node)
+
+
+def _field_node(node: yaml.Node, name: str) -> yaml.Node | None:
+    return next((value for key, value in getattr(node, "value", []) if getattr(key, "value", None) == name), None)
 
 
 def _require(condition: bool, where: str, message: str) -> None:
@@ -138,7 +157,7 @@ def load_site_data(path: Path, shown: str) -> SiteModel:
                  where, f"route '{entry['id']}': steps must be a list of article slugs")
         model.routes.append(Route(entry["id"], entry["level"], _per_language(entry.get("title"), where, "title"),
                                   _per_language(entry.get("summary"), where, "summary"), tuple(steps),
-                                  _line_of(node)))
+                                  _line_of(node), tuple(_line_of(step) for step in _items(_field_node(node, "steps")))))
     for entry, node in zip(data.get("resources") or [], _items(nodes.get("resources")), strict=True):
         where = f"{shown}:{_line_of(node)}"
         _require(isinstance(entry, dict) and isinstance(entry.get("id"), str), where, "a resource needs an id")
@@ -148,7 +167,8 @@ def load_site_data(path: Path, shown: str) -> SiteModel:
         model.resources.append(Resource(entry["id"], entry["kind"], entry["path"],
                                         _per_language(entry.get("title"), where, "title"),
                                         _per_language(entry.get("description"), where, "description"),
-                                        tuple(entry.get("articles") or ()), _line_of(node)))
+                                        tuple(entry.get("articles") or ()), _line_of(node),
+                                        _field_line(node, "path")))
     return model
 
 
@@ -164,20 +184,24 @@ def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel)
         return None
     try:
         meta = load_yaml(match.group(1)) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise SiteDataError(f"{shown}:{(mark.line + 2) if mark else 1}: front matter is not valid YAML") from None
-    if "date" not in meta:
+        root = compose_yaml(match.group(1))
+    except yaml.YAMLError:
+        raise UnreadableFrontMatterError(shown) from None  # reported, with its line, by the check of every page
+    if not isinstance(meta, dict) or "date" not in meta:
         return None
-    where = f"{shown}:1"
-    _require(isinstance(meta["date"], dt.date), where, "date must be written YYYY-MM-DD")
-    _require(meta.get("level") in model.levels, where, f"level must be one of {', '.join(model.levels)}")
+
+    def where(name: str) -> str:  # the front matter starts on the file's second line
+        return f"{shown}:{_field_line(root, name) + 1}"
+
+    _require(isinstance(meta["date"], dt.date), where("date"), "date must be written YYYY-MM-DD")
+    _require(meta.get("level") in model.levels, where("level"),
+             f"level '{meta.get('level')}' is not one of {', '.join(model.levels)}; use one of them")
     tags = meta.get("tags") or []
     unknown = [t for t in tags if t not in model.tags]
-    _require(not unknown, where, f"unknown tag(s) {unknown}; add them under tags in docs/_data/site.yml")
+    _require(not unknown, where("tags"), f"unknown tag(s) {unknown}; add them under tags in docs/_data/site.yml")
     faq = meta.get("faq") or []
     _require(all(isinstance(i, dict) and isinstance(i.get("q"), str) and isinstance(i.get("a"), str) for i in faq),
-             where, "faq must be a list of {q: question, a: answer}")
+             where("faq"), "faq must be a list of {q: question, a: answer}")
     body = text[match.end():]
     return Article(slug, lang, str(meta.get("title", slug)), str(meta.get("description", "")), meta["date"],
                    meta["level"], tuple(tags), tuple((i["q"], i["a"]) for i in faq), reading_minutes(body, lang),
@@ -197,18 +221,22 @@ def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[
         model = load_site_data(data_file, shown)
     except SiteDataError as error:
         return None, [str(error)]
-    problems = []
+    problems, unreadable = [], set()
     for lang in LANGUAGES:
         model.articles[lang] = {}
         for page in sorted((docs_dir / lang).glob("*.md")):
             try:
                 article = read_article(page, _shown(page, shown_root), page.stem, lang, model)
+            except UnreadableFrontMatterError:
+                unreadable.add(page.stem)
+                continue
             except SiteDataError as error:
                 problems.append(str(error))
+                unreadable.add(page.stem)  # reported once, here, not again by every route naming it
                 continue
             if article is not None:
                 model.articles[lang][page.stem] = article
-    problems += _cross_check(model, docs_dir, shown, shown_root)
+    problems += _cross_check(model, docs_dir, shown, shown_root, unreadable)
     return model, problems
 
 
@@ -219,7 +247,8 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _cross_check(model: SiteModel, docs_dir: Path, shown: str, shown_root: Path) -> list[str]:
+def _cross_check(model: SiteModel, docs_dir: Path, shown: str, shown_root: Path,
+                 unreadable: set[str] = frozenset()) -> list[str]:
     problems = []
     first, *others = LANGUAGES
     for slug, article in model.articles[first].items():
@@ -235,14 +264,18 @@ def _cross_check(model: SiteModel, docs_dir: Path, shown: str, shown_root: Path)
             if len(twin.faq) != len(article.faq):
                 problems.append(f"{where}:1: {len(twin.faq)} FAQ entries but the {first} page has {len(article.faq)}")
     for route in model.routes:
-        for slug in route.steps:
+        for slug, line in zip(route.steps, route.step_lines or [route.line] * len(route.steps), strict=True):
             missing = [lang for lang in LANGUAGES if slug not in model.articles[lang]]
-            if missing:
-                problems.append(f"{shown}:{route.line}: route '{route.id}' lists '{slug}', which is not an article "
-                                f"in {', '.join(missing)} (an article is a page with a date in its front matter)")
+            if missing and slug not in unreadable:
+                close = difflib.get_close_matches(slug, model.articles[LANGUAGES[0]], n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                problems.append(f"{shown}:{line}: route '{route.id}' lists '{slug}', which is not an article "
+                                f"in {', '.join(missing)} (an article is a page with a date in its front matter)"
+                                + hint)
     for resource in model.resources:
         if not (docs_dir / resource.path).is_file():
-            problems.append(f"{shown}:{resource.line}: resource '{resource.id}': file docs/{resource.path} does not "
+            problems.append(f"{shown}:{resource.path_line or resource.line}: resource '{resource.id}': "
+                            f"file docs/{resource.path} does not "
                             "exist; fix the path or make the lab write it")
         for slug in resource.articles:
             if slug not in model.articles[first]:

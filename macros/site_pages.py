@@ -41,6 +41,16 @@ def file_facts(path: Path) -> tuple[int, str]:
     return len(data), hashlib.sha256(data).hexdigest()
 
 
+SITE_FUNCTIONS = ("route_list", "route_steps", "newest_articles", "timeline", "resource_cards")
+"""The site macros a page can call."""
+
+
+def silent_site_functions() -> dict[str, Any]:
+    """Stand-ins for the site macros while the site data has problems: those are reported at their
+    own lines, and each page calling a site macro would only repeat them."""
+    return {name: (lambda *args, **kwargs: "") for name in SITE_FUNCTIONS}
+
+
 class SiteMacros:
     """Site-structure macros for the page at ``docs_path`` (e.g. ``en/index.md``)."""
 
@@ -51,9 +61,7 @@ class SiteMacros:
         self.lang = docs_path.split("/", 1)[0]
 
     def functions(self) -> dict[str, Any]:
-        return {"route_list": self.route_list, "route_steps": self.route_steps,
-                "newest_articles": self.newest_articles, "timeline": self.timeline,
-                "resource_cards": self.resource_cards}
+        return {name: getattr(self, name) for name in SITE_FUNCTIONS}
 
     def link(self, target: str) -> str:
         """Relative link from this page to ``target`` (a path inside the docs folder)."""

@@ -49,7 +49,7 @@ def test_the_real_site_data_is_valid(docs: Path) -> None:
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ("    level: intermediate\n", "    level: expert\n", "docs/_data/site.yml:20: route 'deep-learning-math': level"),
     ("      - mse-gradient\n", "      - no-such-article\n",
-     "docs/_data/site.yml:20: route 'deep-learning-math' lists 'no-such-article', which is not an article"),
+     "docs/_data/site.yml:27: route 'deep-learning-math' lists 'no-such-article', which is not an article"),
     ("    path: assets/lab/figures.zip", "    path: assets/lab/nope.zip",
      "resource 'figure-set': file docs/assets/lab/nope.zip does not exist"),
     ("    kind: tool\n    path: assets/lab/dl-math-lab.zip", "    kind: toy\n    path: assets/lab/dl-math-lab.zip",
@@ -71,7 +71,7 @@ def test_front_matter_facts_must_agree_across_languages(docs: Path) -> None:
 def test_unknown_tags_are_reported(docs: Path) -> None:
     edit(docs / "en" / "mse-gradient.md", "tags: [matrix-calculus,", "tags: [no-such-tag, matrix-calculus,")
     _, problems = load_site(docs, docs.parent)
-    assert any(p.startswith("docs/en/mse-gradient.md:1: unknown tag(s) ['no-such-tag']") for p in problems), problems
+    assert any(p.startswith("docs/en/mse-gradient.md:6: unknown tag(s) ['no-such-tag']") for p in problems), problems
 
 
 def test_allowlists_must_agree_across_languages(docs: Path) -> None:

@@ -1,0 +1,58 @@
+"""Links written in a page to other files of the site, checked with their file and line.
+
+MkDocs warns about a link whose target is missing, but names only the page; this check runs with
+the lab check, before anything is written, and names the line and the file the link expected.
+Links to other sites, anchors within the page and links built by macros (``{{ … }}``) are left to
+the strict build.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from macros.claims import ERROR, Claim
+
+_INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+_CODE = [
+    re.compile(r"\{% raw %\}.*?\{% endraw %\}", re.S),
+    re.compile(r"^(`{3,}|~{3,}).*?^\1", re.S | re.M),
+    re.compile(r"`[^`\n]*`"),
+    re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S),
+]
+
+
+def _blank_code(text: str) -> str:
+    """Code, raw blocks and macro calls replaced by spaces; every newline kept."""
+    for pattern in _CODE:
+        text = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    return text
+
+
+def _is_local(target: str) -> bool:
+    return not (re.match(r"[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith(("#", "/", "{")))
+
+
+def broken_links(path: Path, text: str, docs_dir: Path, page: str) -> list[Claim]:
+    """A claim for each local link in ``text`` (the page at ``path``) whose file does not exist."""
+    blanked = _blank_code(text)
+    problems = []
+    for number, line in enumerate(blanked.split("\n"), start=1):
+        targets = _INLINE.findall(line) + _REFERENCE.findall(line)
+        for target in targets:
+            file_part = unquote(target.split("#", 1)[0].split("?", 1)[0])
+            if not file_part or not _is_local(target):
+                continue
+            resolved = (path.parent / file_part).resolve()
+            if resolved.exists():
+                continue
+            try:
+                shown = resolved.relative_to(docs_dir.resolve().parent).as_posix()
+            except ValueError:
+                shown = str(resolved)
+            problems.append(Claim(page, number, ERROR, "", target, "", ERROR,
+                                  f"link to '{target}' leads nowhere: there is no {shown}; "
+                                  "correct the path (relative to this page) or create the file"))
+    return problems

@@ -1,0 +1,186 @@
+"""Every way an author or a pull request can break the site, as one table.
+
+Each case breaks a copy of a site after a good build, then builds again and asserts: a non-zero
+exit; a message naming the file and line and saying what to do, reported exactly once; no Python
+traceback; and the previous site/ still byte for byte as it was. A last case makes every
+tiny-site mistake at once and expects all of them in one failed build.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, copy_project, mkdocs
+
+
+def append(project: Path, text: str, lang: str = "en") -> None:
+    page = project / "docs" / lang / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + text + "\n", encoding="utf-8")
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} not found exactly once in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def lab_line(project: Path, file: str, starts: str) -> int:
+    """The first line of ``file`` that starts with ``starts`` (leading spaces ignored)."""
+    lines = (project / file).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, start=1) if line.strip().startswith(starts))
+
+
+def raise_in_mse(project: Path) -> None:
+    at = lab_line(project, "lab/mse.py", "e, loss = forward(")
+    lines = (project / "lab" / "mse.py").read_text(encoding="utf-8").splitlines()
+    lines.insert(at - 1, "    raise ZeroDivisionError('the lab broke here')")
+    (project / "lab" / "mse.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def nan_loss(project: Path) -> None:
+    at = lab_line(project, "lab/mse.py", "e, loss = forward(")
+    lines = (project / "lab" / "mse.py").read_text(encoding="utf-8").splitlines()
+    indent = lines[at - 1][: len(lines[at - 1]) - len(lines[at - 1].lstrip())]
+    lines.insert(at, f"{indent}loss = float('nan')")
+    (project / "lab" / "mse.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def broken_figure(project: Path) -> None:
+    figures = project / "lab" / "figures" / "mse.py"
+    figures.write_text(figures.read_text(encoding="utf-8")
+                       + "\n\ndef broken(results):\n    return 1 / 0\n\n\nFIGURES['broken'] = broken\n",
+                       encoding="utf-8")
+
+
+def figure_line(project: Path) -> int:
+    return lab_line(project, "lab/figures/mse.py", "return 1 / 0")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    breaks: Callable[[Path], None]
+    where: Callable[[Path], str]  # "file:line" of the expected message, worked out on the broken copy
+    says: tuple[str, ...]  # what the message must contain: the problem and the fix
+
+
+TINY = "docs/en/index.md"
+
+
+def appended(name: str, text: str, says: tuple[str, ...]) -> Case:
+    """A case that adds ``text`` as a new last line of the tiny English page."""
+    return Case(name, lambda p: append(p, text), lambda p: f"{TINY}:{lab_line(p, TINY, text)}", says)
+
+
+TINY_CASES = [
+    appended("unknown lab key", '{{ value("mse.grad_w[0,0]") }}',
+             ("'mse' has no value 'grad_w'", "Did you mean mse.grad_b, mse.grad_W")),
+    appended("malformed literal", '{{ check("mse.grad_W[0,1]", "0.8o1") }}',
+             ("'0.8o1' is not a number", "write it like 0.300")),
+    appended("literal of the wrong shape", '{{ check("mse.grad_W[1]", "1.875") }}',
+             ("has shape ()", "has shape (3,)", "write one number per entry")),
+    appended("undefined variable", "{{ undefined_thing }}",
+             ("'undefined_thing' is undefined", "only value, check, figure")),
+    appended("undefined macro", '{{ chek("mse.loss", "0.801") }}', ("'chek' is undefined", "did you mean check?")),
+    appended("broken internal link", "See [the next page](next.md).",
+             ("link to 'next.md' leads nowhere", "there is no docs/en/next.md", "correct the path")),
+    Case("experiment that raises", raise_in_mse,
+         lambda p: f"lab/mse.py:{lab_line(p, 'lab/mse.py', 'raise ZeroDivisionError')}",
+         ("experiment 'mse' raised ZeroDivisionError: the lab broke here", "fix the lab")),
+    Case("lab value that is NaN", nan_loss,
+         lambda p: f"{TINY}:8", ("lab value mse.loss is not finite (nan)", "fix the experiment")),
+    Case("missing translation", lambda p: (p / "docs" / "en" / "more.md").write_text("# More\n", encoding="utf-8"),
+         lambda p: "docs/en/more.md:1", ("no translation in 'zh'", "create docs/zh/more.md")),
+    Case("figure that fails to draw", broken_figure,
+         lambda p: f"lab/figures/mse.py:{figure_line(p)}",
+         ("figure 'broken' failed to draw: ZeroDivisionError", "fix the figure code")),
+    Case("front matter that is not YAML",
+         lambda p: replace(p / "docs" / "zh" / "index.md", "title: 小站", "title: [小站"),
+         lambda p: "docs/zh/index.md:2", ("front matter is not valid YAML", "fix it")),
+]
+
+
+@pytest.fixture(scope="module")
+def good_tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("good") / "tiny", docs_from=FIXTURES / "tiny")
+    result = mkdocs(project, "build", "--strict")
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+def fresh_copy(good: Path, target: Path) -> Path:
+    shutil.copytree(good, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def assert_located(stderr: str, where: str, says: tuple[str, ...]) -> None:
+    lines = [line for line in stderr.splitlines() if line.split(" -  ", 1)[-1].startswith(f"{where}: ")]
+    assert len(lines) == 1, f"expected one message at {where}, got {lines}:\n{stderr[-3000:]}"
+    for text in says:
+        assert text in lines[0], f"{text!r} missing from: {lines[0]}"
+    assert "Traceback (most recent call last)" not in stderr
+
+
+@pytest.mark.parametrize("case", TINY_CASES, ids=[c.name for c in TINY_CASES])
+def test_bad_input_fails_once_at_its_file_and_line(good_tiny: Path, tmp_path: Path, case: Case) -> None:
+    project = fresh_copy(good_tiny, tmp_path / "tiny")
+    before = snapshot(project / "site")
+    case.breaks(project)
+    result = mkdocs(project, "build", "--strict")
+    assert result.returncode != 0
+    assert_located(result.stderr, case.where(project), case.says)
+    assert snapshot(project / "site") == before
+
+
+def test_every_problem_of_one_build_is_reported_together(good_tiny: Path, tmp_path: Path) -> None:
+    project = fresh_copy(good_tiny, tmp_path / "tiny")
+    before = snapshot(project / "site")
+    # A raising experiment has no NaN value to report: all cases but that one, in one build.
+    cases = [c for c in TINY_CASES if c.name != "experiment that raises"]
+    for case in cases:
+        case.breaks(project)
+    result = mkdocs(project, "build", "--strict")
+    assert result.returncode != 0
+    for case in cases:
+        assert_located(result.stderr, case.where(project), case.says)
+    assert snapshot(project / "site") == before
+
+
+SITE_YML = "docs/_data/site.yml"
+REAL_CASES = [
+    Case("missing resource file",
+         lambda p: replace(p / SITE_YML, "path: assets/lab/neuron-data.csv", "path: assets/lab/neuron-data-v2.csv"),
+         lambda p: f"{SITE_YML}:{lab_line(p, SITE_YML, 'path: assets/lab/neuron-data-v2.csv')}",
+         ("file docs/assets/lab/neuron-data-v2.csv does not exist", "fix the path or make the lab write it")),
+    Case("invalid route data",
+         lambda p: replace(p / SITE_YML, "- convolution-receptive-field\n", "- convolution-receptive-fields\n"),
+         lambda p: f"{SITE_YML}:{lab_line(p, SITE_YML, '- convolution-receptive-fields')}",
+         ("lists 'convolution-receptive-fields', which is not an article",
+          "did you mean 'convolution-receptive-field'?")),
+    Case("invalid article front matter",
+         lambda p: replace(p / "docs" / "zh" / "mse-gradient.md", "level: intermediate", "level: expert"),
+         lambda p: f"docs/zh/mse-gradient.md:{lab_line(p, 'docs/zh/mse-gradient.md', 'level: expert')}",
+         ("level 'expert' is not one of beginner, intermediate, advanced", "use one of them")),
+]
+
+
+def test_site_data_and_front_matter_problems_fail_the_real_site_together(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "site")
+    for case in REAL_CASES:
+        case.breaks(project)
+    result = mkdocs(project, "build", "--strict", timeout=600)
+    assert result.returncode != 0
+    for case in REAL_CASES:
+        assert_located(result.stderr, case.where(project), case.says)
+    problems = [line for line in result.stderr.splitlines() if line.startswith("ERROR") and ".md:" in line]
+    assert problems == [line for line in problems if "mse-gradient.md" in line]  # no knock-on errors elsewhere
+    assert not (project / "site").exists()
