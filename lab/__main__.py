@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from lab.outputs import FigureError, write_outputs
+from lab.tables import TABLES
 
 
 def compare(out: Path, expected: Path) -> list[str]:
@@ -31,11 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.compare is not None and not args.compare.is_dir():
         parser.error(f"--compare: no folder {args.compare}")
     try:
-        written = write_outputs(args.out)
+        drawn = write_outputs(args.out)
     except FigureError as error:
         print(error, file=sys.stderr)
         return 1
-    for path in written:
+    for path in [*(args.out / name for name in TABLES), *(args.out / "figures" / f"{name}.svg" for name in drawn)]:
         print(path)
     if args.compare is None:
         return 0

@@ -6,6 +6,8 @@ and trigger another rebuild.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,23 +17,45 @@ from lab.failures import locate
 from lab.figures import FIGURES, to_svg
 from lab.parallel import run_parallel
 from lab.registry import run_all
-from lab.stamp import current_experiments, fingerprint, write_if_changed, write_stamp
+from lab.stamp import current_experiments, fingerprint, stamped_figures, version_file, write_if_changed, write_stamp
 from lab.tables import TABLES, to_csv
 
 
 def write_lab_assets(out: Path, results: dict[str, Any]) -> None:
     """Write the outputs for the site, unless the stamp shows they are already what these lab
-    sources produce (then nothing is drawn, matplotlib is not imported and no file is touched)."""
+    sources produce (then nothing is drawn, matplotlib is not imported and no file is touched).
+
+    Otherwise only the figures whose inputs changed are drawn again: a figure's key covers its
+    module and the lab modules that imports, the Matplotlib and NumPy versions, and the sources of
+    the experiments it read when it was last drawn.
+    """
     key = fingerprint()
     if current_experiments(out, key) == list(results):
         return
+    kept = {name: entry for name, entry in stamped_figures(out).items()
+            if name in FIGURES and entry["key"] == figure_key(name, entry["reads"])}
     try:
-        write_outputs(out, results)
+        drawn = write_outputs(out, results, figures=[name for name in FIGURES if name not in kept])
     except FigureError:
         write_downloads(out)  # the rest of the site still has its files; no stamp, so the next run redraws
         raise
+    for old in (out / "figures").glob("*.svg"):
+        if old.stem not in FIGURES:  # a figure that no longer exists
+            old.unlink()
     write_downloads(out)
-    write_stamp(out, key, list(results))
+    figures = {**kept, **{name: {"key": figure_key(name, reads), "reads": reads} for name, reads in drawn.items()}}
+    write_stamp(out, key, list(results), figures)
+
+
+def figure_key(name: str, reads: list[str]) -> str:
+    """What decides figure ``name``'s SVG, given the experiments it reads."""
+    from lab.cache import source_key
+    from lab.registry import EXPERIMENTS
+
+    parts = [source_key(FIGURES[name]), version_file("matplotlib").decode(errors="replace")]
+    parts += [f"{experiment}:{source_key(EXPERIMENTS[experiment])}" for experiment in sorted(reads)
+              if experiment in EXPERIMENTS]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def write_downloads(out: Path) -> None:
@@ -42,32 +66,49 @@ def write_downloads(out: Path) -> None:
 
 
 def write_outputs(out: Path, results: dict[str, Any] | None = None,
-                  draw_figures: bool = True) -> list[Path]:
-    """Write every table to ``out`` and every figure to ``out/figures``; return their paths."""
+                  figures: list[str] | None = None) -> dict[str, list[str]]:
+    """Write every table to ``out`` and the named figures (default: all) to ``out/figures``.
+
+    Returns, for each figure drawn, the experiments whose results it read.
+    """
     results = run_all() if results is None else results
-    written = []
     for name, build_rows in TABLES.items():
-        path = out / name
-        write_if_changed(path, to_csv(build_rows(results)).encode())
-        written.append(path)
-    failures = []
-    if draw_figures:
-        names = list(FIGURES)
-        for name, svg in zip(names, run_parallel(try_draw, [(name, results) for name in names]), strict=True):
-            if isinstance(svg, FigureFailure):
-                failures.append(svg)
-                continue
-            path = out / "figures" / f"{name}.svg"
-            write_if_changed(path, svg)
-            written.append(path)
+        write_if_changed(out / name, to_csv(build_rows(results)).encode())
+    names = list(FIGURES) if figures is None else figures
+    drawn, failures = {}, []
+    for name, outcome in zip(names, run_parallel(try_draw, [(name, results) for name in names]), strict=True):
+        if isinstance(outcome, FigureFailure):
+            failures.append(outcome)
+            continue
+        svg, drawn[name] = outcome
+        write_if_changed(out / "figures" / f"{name}.svg", svg)
     if failures:
         raise FigureError(failures)
-    return written
+    return drawn
 
 
-def draw_figure(name: str, results: dict[str, Any]) -> bytes:
-    """One figure as SVG bytes (a worker process may run this)."""
-    return to_svg(FIGURES[name](results))
+class _Recorder(Mapping[str, Any]):
+    """The lab results, noting which experiments a figure reads."""
+
+    def __init__(self, results: Mapping[str, Any]) -> None:
+        self._results = results
+        self.read: set[str] = set()
+
+    def __getitem__(self, name: str) -> Any:
+        self.read.add(name)
+        return self._results[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._results)
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+
+def draw_figure(name: str, results: Mapping[str, Any]) -> tuple[bytes, list[str]]:
+    """One figure as SVG bytes, and the experiments it read (a worker process may run this)."""
+    recorder = _Recorder(results)
+    return to_svg(FIGURES[name](recorder)), sorted(recorder.read)
 
 
 @dataclass(frozen=True)
@@ -91,7 +132,7 @@ class FigureError(RuntimeError):
         super().__init__("\n".join(failure.describe() for failure in failures))
 
 
-def try_draw(name: str, results: dict[str, Any]) -> bytes | FigureFailure:
+def try_draw(name: str, results: dict[str, Any]) -> tuple[bytes, list[str]] | FigureFailure:
     """``draw_figure``, or where and why it failed (picklable, so it crosses process boundaries)."""
     try:
         return draw_figure(name, results)

@@ -18,7 +18,7 @@ STAMP = ".stamp"
 _LAB = Path(__file__).resolve().parent
 
 
-def _package_version_file(package: str) -> bytes:
+def version_file(package: str) -> bytes:
     """The file that carries a package's version string, found without importing the package."""
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
@@ -36,7 +36,7 @@ def fingerprint() -> str:
     for path in sorted([*_LAB.glob("**/*.py"), _LAB / "README.md"]):
         digest.update(path.relative_to(_LAB).as_posix().encode() + b"\0" + path.read_bytes())
     for package in ("numpy", "matplotlib"):
-        digest.update(package.encode() + b"\0" + _package_version_file(package))
+        digest.update(package.encode() + b"\0" + version_file(package))
     return digest.hexdigest()
 
 
@@ -66,11 +66,13 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_stamp(out: Path, key: str, experiments: list[str]) -> None:
-    """Record ``key``, the experiment names and the hash of every file now under ``out``."""
+def write_stamp(out: Path, key: str, experiments: list[str], figures: dict[str, dict] | None = None) -> None:
+    """Record ``key``, the experiment names, each figure's key and the experiments it read, and
+    the hash of every file now under ``out``."""
     files = {path.relative_to(out).as_posix(): _sha256(path) for path in sorted(out.rglob("*"))
              if path.is_file() and path.name != STAMP and not path.name.endswith(".partial")}
-    data = json.dumps({"fingerprint": key, "experiments": experiments, "files": files}, indent=1, sort_keys=True)
+    data = json.dumps({"fingerprint": key, "experiments": experiments, "figures": figures or {}, "files": files},
+                      indent=1, sort_keys=True)
     write_if_changed(out / STAMP, data.encode())
 
 
@@ -87,3 +89,21 @@ def current_experiments(out: Path, key: str) -> list[str] | None:
         return [str(name) for name in data["experiments"]]
     except Exception:  # no stamp, a stamp from an older format, a file gone: treat as stale
         return None
+
+
+def stamped_figures(out: Path) -> dict[str, dict]:
+    """``{name: {"key": …, "reads": […]}}`` for each stamped figure whose SVG still has its stamped bytes."""
+    try:
+        data = json.loads((out / STAMP).read_text(encoding="utf-8"))
+        figures, files = data["figures"], data["files"]
+    except Exception:
+        return {}
+    kept = {}
+    for name, entry in figures.items():
+        svg = f"figures/{name}.svg"
+        try:
+            if files.get(svg) == _sha256(out / svg) and isinstance(entry["key"], str):
+                kept[name] = {"key": entry["key"], "reads": [str(r) for r in entry["reads"]]}
+        except (OSError, KeyError, TypeError):
+            continue
+    return kept

@@ -20,27 +20,44 @@ from lab.stamp import STAMP, current_experiments, fingerprint, write_stamp
 from tests.conftest import FIXTURES, copy_project
 
 # Builds in-process, then reports which heavy modules the build imported.
+# With "spy", it also reports which figures the build drew.
 PROBE = """
-import sys
+import json, sys
+drawn = []
+if sys.argv[1:] == ["spy"]:
+    import lab.outputs
+    original = lab.outputs.write_outputs
+    def spy(out, results=None, figures=None):
+        written = original(out, results, figures)
+        drawn.extend(written)
+        return written
+    lab.outputs.write_outputs = spy
 from mkdocs.__main__ import cli
 try:
     cli(["build", "-q"])
 except SystemExit as stop:
     code = stop.code
-print("LOADED", sorted(m for m in ("numpy", "matplotlib", "lab.registry") if m in sys.modules))
+print("LOADED", json.dumps(sorted(m for m in ("numpy", "matplotlib", "lab.registry") if m in sys.modules)))
+print("DRAWN", json.dumps(sorted(drawn)))
 sys.exit(code)
 """
 
 
-def build(project: Path) -> tuple[int, list[str], str]:
+def build(project: Path, *args: str) -> tuple[int, list[str], str]:
+    code, loaded, _, stderr = probe(project, *args)
+    return code, loaded, stderr
+
+
+def probe(project: Path, *args: str) -> tuple[int, list[str], list[str], str]:
+    """Build in ``project``: exit code, heavy modules imported, figures drawn, and stderr."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
            "SOURCE_DATE_EPOCH": "1764000000"}
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=project, env=env, capture_output=True,
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=project, env=env, capture_output=True,
                             text=True, timeout=300, check=False)
-    loaded = next((json.loads(line[7:].replace("'", '"')) for line in result.stdout.splitlines()
-                   if line.startswith("LOADED ")), None)
-    assert loaded is not None, result.stderr[-3000:]
-    return result.returncode, loaded, result.stderr
+    reports = {line.split(" ", 1)[0]: json.loads(line.split(" ", 1)[1]) for line in result.stdout.splitlines()
+               if line.startswith(("LOADED ", "DRAWN "))}
+    assert "LOADED" in reports, result.stderr[-3000:]
+    return result.returncode, reports["LOADED"], reports["DRAWN"], result.stderr
 
 
 def site_files(project: Path) -> dict[str, bytes]:
@@ -138,7 +155,30 @@ def test_the_fingerprint_follows_lab_sources_and_library_versions(monkeypatch: p
     import lab.stamp
 
     before = fingerprint()
-    original = lab.stamp._package_version_file
-    monkeypatch.setattr(lab.stamp, "_package_version_file",
+    original = lab.stamp.version_file
+    monkeypatch.setattr(lab.stamp, "version_file",
                         lambda package: b"9.9.9" if package == "numpy" else original(package))
     assert fingerprint() != before
+
+
+def test_a_lab_edit_redraws_only_the_figures_that_read_that_experiment(tiny: Path) -> None:
+    from lab.figures import FIGURES
+
+    assert build(tiny)[0] == 0  # in step with the sources the other tests left behind
+    source = tiny / "lab" / "optim.py"
+    original = source.read_text(encoding="utf-8")
+    try:
+        source.write_text(original + "\n# an edit to the optimizer experiment\n", encoding="utf-8")
+        code, _, drawn, stderr = probe(tiny, "spy")
+        assert code == 0, stderr
+        assert drawn == sorted(name for name in FIGURES if name.startswith("optim-"))
+
+        plotting = tiny / "lab" / "plotting.py"  # every figure module imports it
+        shared = plotting.read_text(encoding="utf-8")
+        plotting.write_text(shared + "\n# an edit to the shared drawing code\n", encoding="utf-8")
+        code, _, drawn, stderr = probe(tiny, "spy")
+        plotting.write_text(shared, encoding="utf-8")
+        assert code == 0, stderr
+        assert drawn == sorted(FIGURES)
+    finally:
+        source.write_text(original, encoding="utf-8")
