@@ -184,24 +184,25 @@ def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel)
         return None
     try:
         meta = load_yaml(match.group(1)) or {}
-        root = compose_yaml(match.group(1))
     except yaml.YAMLError:
         raise UnreadableFrontMatterError(shown) from None  # reported, with its line, by the check of every page
     if not isinstance(meta, dict) or "date" not in meta:
         return None
 
-    def where(name: str) -> str:  # the front matter starts on the file's second line
-        return f"{shown}:{_field_line(root, name) + 1}"
+    def check(condition: bool, name: str, message: str) -> None:
+        if not condition:  # composing the YAML again, for the field's line, only when reporting
+            line = _field_line(compose_yaml(match.group(1)), name) + 1  # front matter starts on line 2
+            raise SiteDataError(f"{shown}:{line}: {message}")
 
-    _require(isinstance(meta["date"], dt.date), where("date"), "date must be written YYYY-MM-DD")
-    _require(meta.get("level") in model.levels, where("level"),
-             f"level '{meta.get('level')}' is not one of {', '.join(model.levels)}; use one of them")
+    check(isinstance(meta["date"], dt.date), "date", "date must be written YYYY-MM-DD")
+    check(meta.get("level") in model.levels, "level",
+          f"level '{meta.get('level')}' is not one of {', '.join(model.levels)}; use one of them")
     tags = meta.get("tags") or []
     unknown = [t for t in tags if t not in model.tags]
-    _require(not unknown, where("tags"), f"unknown tag(s) {unknown}; add them under tags in docs/_data/site.yml")
+    check(not unknown, "tags", f"unknown tag(s) {unknown}; add them under tags in docs/_data/site.yml")
     faq = meta.get("faq") or []
-    _require(all(isinstance(i, dict) and isinstance(i.get("q"), str) and isinstance(i.get("a"), str) for i in faq),
-             where("faq"), "faq must be a list of {q: question, a: answer}")
+    check(all(isinstance(i, dict) and isinstance(i.get("q"), str) and isinstance(i.get("a"), str) for i in faq),
+          "faq", "faq must be a list of {q: question, a: answer}")
     body = text[match.end():]
     return Article(slug, lang, str(meta.get("title", slug)), str(meta.get("description", "")), meta["date"],
                    meta["level"], tuple(tags), tuple((i["q"], i["a"]) for i in faq), reading_minutes(body, lang),
