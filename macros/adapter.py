@@ -64,6 +64,10 @@ def define_env(env: Any) -> None:
                 log.error(claim.describe())
             raise Abort(f"{len(report.problems)} problem(s) in {len(report.claims)} lab number(s): "
                         "the lab and the pages disagree, so nothing was written.")
+        for claim in report.problems:  # under serve: in the terminal, and in the pages (see below)
+            log.warning(claim.describe())
+        # Problems located outside the pages (a lab file, the site data) show on every page.
+        _state["site_wide"] = [c for c in report.problems if not c.page.endswith(".md")]
         if report.site is not None:
             _state["cards"] = write_cards(docs_dir / CARDS, _cards(report))
             _state["site_url"] = env.conf.get("site_url") or ""
@@ -139,7 +143,7 @@ def on_post_page_macros(env: Any) -> None:
     macros: PageMacros = _state["page"]
     recomputed = sum(1 for c in macros.claims if c.verdict == OK)
     env.page.meta["lab_numbers"] = recomputed
-    problems = [c for c in macros.claims if c.verdict != OK]
+    problems = [c for c in macros.claims if c.verdict != OK] + _state.get("site_wide", [])
     _add_article_parts(env)
     env.page.meta["card_url"] = _card_url(env)
     if problems:  # only reachable under `mkdocs serve`: a build has already stopped

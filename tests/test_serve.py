@@ -82,4 +82,11 @@ def test_serve_shows_problems_and_reloads_lab_and_macros(served) -> None:
     # A macros edit: the failure box title comes from macros/adapter.py.
     edit(project / "macros" / "adapter.py", '"Lab check failed:', '"The lab disagrees:')
     wait_for(url, "The lab disagrees: 2 problem(s)", server)  # loss and row 1 of grad_W
+
+    # A problem located in the lab, not in a page, shows on every page.
+    figures = project / "lab" / "figures" / "mse.py"
+    figures.write_text(figures.read_text() + "\n\ndef broken(results):\n    return 1 / 0\n\n\n"
+                       "FIGURES['broken'] = broken\n")
+    page = wait_for(url + "zh/", "failed to draw", server)
+    assert "lab/figures/mse.py:" in page
     assert server.poll() is None
