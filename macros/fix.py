@@ -17,17 +17,19 @@ import numpy as np
 from macros.claims import STALE, Claim
 from macros.keys import parse_key, resolve
 
-_TOKEN = re.compile(r"([+\-\u2212]?)(\d+(?:\.(\d*))?|\.\d+)(?:([eE])([+\-\u2212]?\d+))?(%?)")
+_TOKEN = re.compile(r"([+\-\u2212]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?|\.\d+)(?:([eE])([+\-\u2212]?\d+))?(%?)")
 
 
 def _like(token: re.Match[str], value: float) -> str:
-    """``value`` written the way ``token`` was: same decimals, exponent, percent and minus sign."""
+    """``value`` written the way ``token`` was: same decimals, exponent, percent, minus sign and
+    thousands separators."""
     sign, body, _, e_char, exponent, percent = token.groups()
     places = len(body.split(".", 1)[1]) if "." in body else 0
     number = Decimal(repr(float(value))) * (100 if percent else 1)
     if e_char:
         number /= Decimal(10) ** int(exponent.replace("\u2212", "-"))
-    text = format(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), "f")
+    grouping = "," if "," in body else ""
+    text = format(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), f"{grouping}f")
     if text.startswith("-"):
         text = ("\u2212" if sign == "\u2212" else "-") + text[1:]
     elif sign == "+":

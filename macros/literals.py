@@ -12,6 +12,8 @@ The rule (also in the author's guide):
 * Vectors ``[a, b]`` and matrices ``[[a, b], [c, d]]`` are checked entry by entry; the shape must
   match the lab value after dropping its length-1 axes (a 2x1 column may be written ``[0.2, 1.25]``).
 * The Unicode minus sign (U+2212) is read as ``-``; the author's text is printed unchanged.
+* A single number may group its thousands with commas (``10,000``); inside ``[a, b]`` a comma
+  always separates entries.
 * An explicit tolerance (``tol=0.01``) replaces the rounding rule with ``|lab - written| <= tol``.
 """
 
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a warm build that
     import numpy as np  # renders no page never loads it.
 
-_NUMBER = re.compile(r"\s*([+\-\u2212]?)(\d+(?:\.(\d*))?|\.\d+)(?:[eE]([+\-\u2212]?\d+))?\s*(%?)\s*")
+_NUMBER = re.compile(r"\s*([+\-\u2212]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?|\.\d+)(?:[eE]([+\-\u2212]?\d+))?\s*(%?)\s*")
 
 
 class LiteralError(ValueError):
@@ -48,6 +50,7 @@ def parse_scalar(text: str) -> Literal:
     sign, body, decimals, exponent, percent = match.groups()
     sign = "-" if sign in ("-", "\u2212") else ""
     exponent = (exponent or "0").replace("\u2212", "-")
+    body = body.replace(",", "")  # a thousands separator (10,000) changes neither value nor precision
     value = Decimal(f"{sign}{body}e{exponent}")
     places = len(decimals or "") if "." in body else 0
     if body.startswith("."):

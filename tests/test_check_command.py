@@ -74,6 +74,8 @@ def test_fix_rewrites_both_languages_at_their_precision_and_the_check_then_passe
     ("97.3%", 0.9614, "96.1%"),
     ("12", 14.4, "14"),
     ("[[1, 2], [3, −4]]", [[1, 2], [3, -5.4]], "[[1, 2], [3, −5]]"),
+    ("10,000", 12000.0, "12,000"),
+    ("1,234.5", 987.25, "987.3"),
 ])
 def test_fixed_literal_keeps_the_authors_notation(written: str, lab: object, expected: str) -> None:
     assert fixed_literal(written, lab) == expected

@@ -26,6 +26,9 @@ from macros.literals import LiteralError, matches, parse_literal, parse_scalar, 
     ("−2.500", -2.5, True),            # the Unicode minus sign
     ("+1.5", 1.5, True),
     (".5", 0.5, True),
+    ("10,000", 10000.0, True),         # thousands separators: same value, same precision
+    ("10,000", 10000.6, False),
+    ("1,234.5", 1234.46, True),
 ])
 def test_scalar_rule(written: str, lab: float, ok: bool) -> None:
     assert matches(parse_scalar(written), lab) is ok
@@ -54,7 +57,8 @@ def test_vectors_and_matrices_parse_to_their_shape() -> None:
     assert parse_literal("[[1, 2, 3], [4, 5, 6]]").shape == (2, 3)
 
 
-@pytest.mark.parametrize("bad", ["abc", "1.2.3", "", "[1, [2]]", "[1, 2", "[]", "1,5", "0x10", "1e"])
+@pytest.mark.parametrize("bad", ["abc", "1.2.3", "", "[1, [2]]", "[1, 2", "[]", "1,5", "0x10", "1e",
+                                 "1,00", "10,0000", ",100"])
 def test_malformed_literals_are_rejected_with_the_text(bad: str) -> None:
     with pytest.raises(LiteralError, match="'"):
         parse_literal(bad)
