@@ -24,12 +24,15 @@ from macros.front_matter import FRONT_MATTER, load_yaml
 _NUMBER = re.compile(r"(?<![\w.,\\^_{}])[-−]?\d{1,3}(?:,\d{3})+(?![\w,])|"
                      r"(?<![\w.\\^_{}])[-−]?\d+(?:\.\d+)?(?:[eE][-+−]?\d+)?%?(?![\w])")
 _FREE = re.compile(r"[-−]?\d|(19|20)\d\d|10{1,3}")
+_STRING = r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""
+# A macro call, read string by string so a "}}" inside a caption's LaTeX does not end it early;
+# one level of nested calls is allowed (a check joined into a caption).
+_MACRO_CALL = re.compile(rf"""\{{\{{\s*\w+\((?:{_STRING}|\((?:{_STRING}|[^()"'])*\)|[^()"'])*\)\s*\}}\}}"""
+                         r"|\{\{.*?\}\}|\{%.*?%\}", re.S)
 _BLANKS = [
     re.compile(r"\{% raw %\}.*?\{% endraw %\}", re.S),
     re.compile(r"^(`{3,}|~{3,}).*?^\1", re.S | re.M),
-    # A macro call, read string by string so a "}}" inside a caption's LaTeX does not end it early.
-    re.compile(r"""\{\{\s*\w+\((?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^)"'])*\)\s*\}\}|\{\{.*?\}\}|\{%.*?%\}""",
-               re.S),
+    _MACRO_CALL,
     re.compile(r"`[^`\n]*`"),
     re.compile(r"\]\([^)\s]*\)"),
     re.compile(r"<[^>\n]*>"),
@@ -44,10 +47,42 @@ class Unverified:
 
 
 def _blank(text: str) -> str:
-    """Replace code, macros, tags and link targets with spaces, keeping every newline."""
-    for pattern in _BLANKS:
+    """Replace code, macros (but not figure captions), tags and link targets with spaces, keeping
+    every newline."""
+    for number, pattern in enumerate(_BLANKS):
+        if number == 2:
+            text = _MACRO_CALL.sub(_caption_only, text)
         text = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
     return text
+
+
+def _caption_only(call: re.Match[str]) -> str:
+    """A ``figure(name, caption)`` call with everything but the caption's own text blanked.
+
+    A caption is prose: its numbers must be tied to the lab like any other. A number inside it can
+    be checked by joining a ``check`` call into the string (``"… after " ~ check(k, "10,000") ~
+    " steps"``); the strings passed to that nested call are blanked with it.
+    """
+    text = call.group()
+    if not re.match(r"\{\{\s*figure\(", text):
+        return text
+    kept = [char if char == "\n" else " " for char in text]
+    depth, strings, at = 0, 0, 0
+    while at < len(text):
+        char = text[at]
+        if char in "\"'":
+            end = at + 1
+            while end < len(text) and text[end] != char:
+                end += 2 if text[end] == "\\" else 1
+            if depth == 1:
+                strings += 1
+                if strings > 1:  # the first string is the figure's name
+                    kept[at + 1:end] = text[at + 1:end]
+            at = end + 1
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        at += 1
+    return "".join(kept)
 
 
 def _faq_only(front: str) -> str:

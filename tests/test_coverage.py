@@ -24,13 +24,15 @@ lr = 0.123
 ```
 <span data-x="55">−2.5</span>
 {{ figure("f", "caption with $d_{\\text{head}} = 128$ inside") }}
+{{ figure("g", "after " ~ check("a.n", "10,000") ~ " steps (" ~ value("a.m") ~ ") and 77 more") }}
 """
 
 
 def test_scan_finds_unverified_numbers_with_file_lines() -> None:
     unverified, listed = scan(ARTICLE)
     assert unverified == [Unverified(6, "0.25"), Unverified(8, "3.5"), Unverified(13, "0.42"),
-                          Unverified(14, "10,000"), Unverified(19, "−2.5")]
+                          Unverified(14, "10,000"), Unverified(19, "−2.5"), Unverified(20, "128"),
+                          Unverified(21, "77")]  # a caption is prose; a check joined into it is not
     assert listed == 2  # 0.9 and 4096
 
 
