@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a warm build that
     import numpy as np  # renders no page never loads it.
 
-_NUMBER = re.compile(r"\s*([+\-\u2212]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?|\.\d+)(?:[eE]([+\-\u2212]?\d+))?\s*(%?)\s*")
+_NUMBER = re.compile(r"\s*([+\-\u2212]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?|\.\d+)"
+                     r"(?:[eE]([+\-\u2212]?\d+))?\s*(%?)\s*")
 
 
 class LiteralError(ValueError):
