@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lab import attention, conv, matmul, mse, neuron, optim, spiral, twolayer
+from lab import attention_study, conv_study, matmul, mse, neuron, optim, spiral, twolayer
 
 EXPERIMENTS: dict[str, Callable[[], Any]] = {
     "mse": mse.run,
@@ -14,8 +14,8 @@ EXPERIMENTS: dict[str, Callable[[], Any]] = {
     "spiral": spiral.run,
     "twolayer": twolayer.run,
     "optim": optim.run,
-    "conv": conv.run,
-    "attention": attention.run,
+    "conv": conv_study.run,
+    "attention": attention_study.run,
 }
 """Experiment name -> pure run function returning a frozen dataclass. Page keys start with the name."""
 

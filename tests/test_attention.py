@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from lab import attention as att
+from lab import attention_study as study
 from lab.gradcheck import numeric_gradient, rel_error
 from lab.registry import run_all
 from lab.tables import TABLES
@@ -158,7 +159,7 @@ def test_multi_head_equals_heads_run_separately(seed: int, batch: int, seq: int,
     assert P.shape == (batch, heads, seq, seq)
     np.testing.assert_allclose(out, heads_by_loops(X, p, heads, causal), atol=1e-12)
     if kv_heads == heads and not causal:
-        np.testing.assert_allclose(out, att.heads_one_by_one(X, p, heads), atol=1e-12)
+        np.testing.assert_allclose(out, study.heads_one_by_one(X, p, heads), atol=1e-12)
 
 
 def test_split_and_merge_heads_are_inverse_and_put_heads_on_axis_one() -> None:
@@ -208,7 +209,7 @@ def test_kv_cache_of_a_7b_class_model() -> None:
 
 # -- the published example ----------------------------------------------------------------------
 def test_worked_example_by_hand() -> None:
-    r = att.run()
+    r = study.run()
     assert r.Q[0] @ r.K[1] == -3.0  # [0, 1, 1, 0] . [1, -2, -1, 0]
     assert r.scores[0, 1] == -1.5  # divided by sqrt(4) = 2
     e = [math.exp(0.0), math.exp(-1.5), math.exp(-1.0)]
@@ -224,7 +225,7 @@ def test_worked_example_by_hand() -> None:
 
 
 def test_published_checks_are_tight() -> None:
-    r = att.run()
+    r = study.run()
     for name in ("rel_error_jacobian", "rel_error_Q", "rel_error_K", "rel_error_V",
                  "rel_error_causal_Q", "rel_error_causal_K", "rel_error_causal_V"):
         assert 0 <= getattr(r, name) < GRAD_TOL, name
@@ -236,11 +237,11 @@ def test_published_checks_are_tight() -> None:
 
 
 def test_configuration_fields_match_the_arrays_and_formulas() -> None:
-    r = att.run()
+    r = study.run()
     defaults = inspect.signature(att.scaling_study).parameters  # the study runs with its defaults
     assert (r.scaling_n_queries, r.scaling_n_keys) == (defaults["n_queries"].default,
                                                        defaults["n_keys"].default)
-    c = att.MHA_SHAPE
+    c = study.MHA_SHAPE
     p = att.init_mha(np.random.default_rng(0), c["d_model"], c["heads"])
     assert r.mha_weight_entries_small == p.W_Q.size == c["d_model"] ** 2
     assert r.mha_params_base == 4 * r.mha_base_d_model**2 + 4 * r.mha_base_d_model
@@ -255,7 +256,7 @@ def test_configuration_fields_match_the_arrays_and_formulas() -> None:
 
 
 def test_scaling_study_follows_sqrt_dk() -> None:
-    r = att.run()
+    r = study.run()
     np.testing.assert_allclose(r.std_raw, np.sqrt(r.d_ks), rtol=0.05)
     np.testing.assert_allclose(r.std_scaled, 1.0, rtol=0.05)
     assert np.all(np.diff(r.max_w_raw) > 0)  # unscaled: rows get more one-hot as d_k grows
@@ -264,7 +265,7 @@ def test_scaling_study_follows_sqrt_dk() -> None:
 
 
 def test_run_is_deterministic_and_leaves_the_example_alone() -> None:
-    first, second = att.run(), att.run()
+    first, second = study.run(), study.run()
     np.testing.assert_array_equal(first.numeric_grad_K, second.numeric_grad_K)
     np.testing.assert_array_equal(first.std_raw, second.std_raw)
     assert att.W_K_EXAMPLE[1, 1] == -1.0

@@ -11,6 +11,7 @@ import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
 from lab import conv
+from lab import conv_study as study
 from lab.gradcheck import numeric_gradient, rel_error
 
 SIZE_CASES = [case for case in itertools.product((5, 8, 13), (1, 2, 3, 5), (0, 1, 2), (1, 2, 3), (1, 2, 3))
@@ -65,7 +66,7 @@ def test_kernel_larger_than_the_padded_input_is_refused() -> None:
 
 
 def test_worked_size_examples_match_textbook_values() -> None:
-    r = conv.run()
+    r = study.run()
     # AlexNet conv1 gives 55; a "same" 3x3 keeps 32; the 7x7/2 stem on 224 gives 112;
     # Caffe's ceil pooling on 112 gives 56 where a floor gives 55.
     np.testing.assert_array_equal(r.size_out, [32, 55, 32, 56, 112, 55])
@@ -78,7 +79,7 @@ def test_worked_size_examples_match_textbook_values() -> None:
 def test_dense_weights_are_those_of_the_undilated_kernel_that_computes_the_same_conv() -> None:
     # Scatter the F x F taps into a zero kernel at their dilated offsets: that dense kernel, used
     # without dilation, gives the same output, and its entry count is the dense weight count.
-    r = conv.run()
+    r = study.run()
     rng = np.random.default_rng(8)
     for w, f, p, s, d, dense in zip(r.size_w, r.size_f, r.size_p, r.size_s, r.size_d, r.size_dense_weights,
                                     strict=True):
@@ -132,7 +133,7 @@ def test_col2im_is_the_adjoint_of_im2col(seed: int, n: int, c_in: int, c_out: in
 
 
 def test_hand_example_matches_direct_sums() -> None:
-    r = conv.run()
+    r = study.run()
     direct = np.array([[np.sum(conv.X_HAND[i:i + 3, j:j + 3] * conv.K_HAND) for j in range(3)]
                        for i in range(3)])
     np.testing.assert_array_equal(r.hand_y, direct)
@@ -150,7 +151,7 @@ def test_one_by_one_convolution_is_a_matrix_over_channels() -> None:
     x, W, b, _ = random_conv(11, 2, 6, 3, 4, 5, 1)
     mixed = np.einsum("oc,nchw->nohw", W[:, :, 0, 0], x) + b[None, :, None, None]
     np.testing.assert_allclose(conv.conv2d(x, W, b), mixed, rtol=1e-12, atol=1e-12)
-    assert conv.run().max_abs_diff_1x1 < 1e-12
+    assert study.run().max_abs_diff_1x1 < 1e-12
 
 
 @pytest.mark.parametrize(("seed", "stride", "pad", "dilation"), [(0, 1, 1, 1), (1, 2, 0, 1), (2, 1, 2, 2)])
@@ -197,7 +198,7 @@ def test_weight_gradient_matches_a_loop_over_windows() -> None:
 
 
 def test_published_gradient_check_is_tight() -> None:
-    r = conv.run()
+    r = study.run()
     assert max(r.rel_error_W, r.rel_error_b, r.rel_error_X) < 1e-7
     assert r.max_abs_diff_naive < 1e-12
     np.testing.assert_allclose(r.grad_b, r.numeric_grad_b, rtol=1e-7)
@@ -246,7 +247,7 @@ def test_receptive_field_matches_input_perturbation() -> None:
         nudged[0, 0, row, column] += 1.0
         if abs(centre(nudged) - centre(base)) > 1e-12:
             reached.append(row)
-    r = conv.run()
+    r = study.run()
     assert reached[-1] - reached[0] + 1 == r.rf_size[-1] == 19
     assert reached[0] == r.rf_predicted_first[-1]
 
@@ -260,7 +261,7 @@ def test_receptive_field_closed_forms(layers: int) -> None:
 
 
 def test_published_receptive_field_table() -> None:
-    r = conv.run()
+    r = study.run()
     np.testing.assert_array_equal(r.rf_size, r.rf_measured)
     np.testing.assert_array_equal(r.rf_size, [3, 5, 7, 15, 19, 19])
     np.testing.assert_array_equal(r.rf_jump, [1, 1, 2, 2, 2, 2])
@@ -292,7 +293,7 @@ def test_macs_equal_the_size_of_the_im2col_product(c_in: int, c_out: int, f: int
 
 
 def test_published_counts() -> None:
-    r = conv.run()
+    r = study.run()
     assert r.params_standard == r.params_standard_counted == 256 * 128 * 9 + 256
     assert r.params_bias == r.params_standard_counted - r.params_weights == 256
     assert r.params_separable == r.params_separable_counted == 128 * 9 + 128 + 256 * 128 + 256
@@ -303,9 +304,9 @@ def test_published_counts() -> None:
 # -- the experiment as a whole --------------------------------------------------------------------------
 def test_run_is_deterministic_and_fast() -> None:
     start = time.perf_counter()
-    first = conv.run()
+    first = study.run()
     elapsed = time.perf_counter() - start
-    second = conv.run()
+    second = study.run()
     assert elapsed < 1.0
     np.testing.assert_array_equal(first.rf_grad_map, second.rf_grad_map)
     assert first.rel_error_X == second.rel_error_X
