@@ -83,7 +83,8 @@ def test_attention_heatmap_matches_the_lab_and_renormalizes(watched, site_url: s
 def test_reader_input_is_shown_as_text_never_as_markup(watched, site_url: str) -> None:
     page, _ = open_module(watched, site_url, "convolution-receptive-field/", "conv-calculator")
     page.locator("[data-module='conv-calculator'] textarea").fill('<img src=x onerror="window.pwned=1"> 3 1 1')
-    page.wait_for_timeout(200)
+    page.locator("[data-module='conv-calculator'] .lab-module-error").wait_for()  # the rejection is shown
+    page.wait_for_timeout(200)  # and an injected image, had there been one, would have loaded by now
     assert page.locator("[data-module='conv-calculator'] img").count() == 0
     assert page.evaluate("window.pwned === undefined")
     assert page.locator("[data-module='conv-calculator'] .lab-module-error").count() == 1

@@ -78,9 +78,14 @@ def test_chinese_search_finds_the_right_articles(watched, site_url: str, query: 
     page.goto(site_url + "zh/")
     page.locator("label.md-search__icon, .md-search__input").first.click()
     page.fill("input.md-search__input", query)
-    page.wait_for_selector(".md-search-result__item", timeout=15000)
-    links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
-    assert any(link.startswith(site_url + expected) for link in links), links
+    # The search worker builds its index first, which takes a while on a loaded machine.
+    found = ("[...document.querySelectorAll('.md-search-result__item a')]"
+             f".some(a => a.href.startsWith('{site_url + expected}'))")
+    try:
+        page.wait_for_function(found, timeout=60000)
+    except Exception:
+        links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
+        raise AssertionError(f"no result links to {expected}: {links}") from None
 
 
 def test_screenshot_command_writes_every_article_in_both_languages(built_site, tmp_path) -> None:
