@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lab.registry import run_all
 from macros.claims import ERROR, OK, STALE
 from macros.render import check_site, render_page
@@ -110,3 +112,15 @@ def test_both_languages_must_cite_the_same_lab_keys(tmp_path: Path) -> None:
     assert [c.describe() for c in problems] == [
         "docs/en/p.md:2: cites mse.grad_W[0,0], but the 'zh' version of this page does not; "
         "both languages must show the same lab numbers"]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_lab_value_that_is_not_finite_is_an_error_not_a_number(bad: float) -> None:
+    import dataclasses
+
+    results = {**RESULTS, "mse": dataclasses.replace(RESULTS["mse"], loss=bad)}
+    for body in ('{{ check("mse.loss", "0.801") }}\n', '{{ value("mse.loss") }}\n'):
+        output, claims = render_page("docs/en/p.md", "en/p.md", body, results)
+        assert [(c.line, c.verdict) for c in claims] == [(1, ERROR)]
+        assert f"lab value mse.loss is not finite ({bad})" in claims[0].message
+        assert output.startswith("**⚠")  # shown as a problem, never printed as if it were a number
