@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, copy_project, mkdocs
+from tests.conftest import FIXTURES, copy_project, mkdocs, snapshot
 
 
 def append(project: Path, text: str, lang: str = "en") -> None:
@@ -116,10 +116,6 @@ def good_tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fresh_copy(good: Path, target: Path) -> Path:
     shutil.copytree(good, target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
-
-
-def snapshot(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 def assert_located(stderr: str, where: str, says: tuple[str, ...]) -> None:

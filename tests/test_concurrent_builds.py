@@ -8,13 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import FIXTURES, copy_project
+from tests.conftest import FIXTURES, copy_project, snapshot
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1", "SOURCE_DATE_EPOCH": "1764000000"}
-
-
-def snapshot(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 def test_two_builds_at_once_on_one_cache_match_a_lone_build(tmp_path: Path) -> None:

@@ -12,14 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, copy_project, mkdocs
+from tests.conftest import FIXTURES, copy_project, mkdocs, snapshot
 
 # A link that a macro expression builds: the lab check leaves it to MkDocs, which only warns.
 BUILT_LINK = '\nSee {{ "[the missing page](missing" ~ ".md)" }}.\n'
-
-
-def snapshot(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 def leftovers(project: Path) -> list[str]:

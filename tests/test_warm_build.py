@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from lab.stamp import STAMP, current_experiments, fingerprint, write_stamp
-from tests.conftest import FIXTURES, copy_project
+from tests.conftest import FIXTURES, copy_project, snapshot
 
 # Builds in-process, then reports which heavy modules the build imported.
 # With "spy", it also reports which figures the build drew.
@@ -60,11 +60,6 @@ def probe(project: Path, *args: str) -> tuple[int, list[str], list[str], str]:
     return result.returncode, reports["LOADED"], reports["DRAWN"], result.stderr
 
 
-def site_files(project: Path) -> dict[str, bytes]:
-    site = project / "site"
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny fixture site after one cold build."""
@@ -76,11 +71,11 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_a_warm_build_imports_no_lab_and_writes_the_same_site(tiny: Path) -> None:
-    cold = site_files(tiny)
+    cold = snapshot(tiny / "site")
     code, loaded, stderr = build(tiny)
     assert code == 0, stderr
     assert loaded == []
-    assert site_files(tiny) == cold
+    assert snapshot(tiny / "site") == cold
 
 
 def test_a_prose_edit_is_rendered_and_its_numbers_still_checked(tiny: Path) -> None:
