@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lab import figure_store
 from lab.bundle import LAB_DIR, figure_set, lab_bundle
 from lab.failures import locate
 from lab.figures import FIGURES, to_svg
@@ -21,19 +22,23 @@ from lab.stamp import current_experiments, fingerprint, stamped_figures, version
 from lab.tables import TABLES, to_csv
 
 
-def write_lab_assets(out: Path, results: dict[str, Any]) -> None:
+def write_lab_assets(out: Path, results: dict[str, Any], store: Path | None = None) -> None:
     """Write the outputs for the site, unless the stamp shows they are already what these lab
     sources produce (then nothing is drawn, matplotlib is not imported and no file is touched).
 
     Otherwise only the figures whose inputs changed are drawn again: a figure's key covers its
     module and the lab modules that imports, the Matplotlib and NumPy versions, and the sources of
-    the experiments it read when it was last drawn.
+    the experiments it read when it was last drawn. With a ``store`` (lab/figure_store.py), a
+    figure drawn before with the same key is copied from there instead.
     """
     key = fingerprint()
     if current_experiments(out, key) == list(results):
         return
     kept = {name: entry for name, entry in stamped_figures(out).items()
             if name in FIGURES and entry["key"] == figure_key(name, entry["reads"])}
+    if store is not None:
+        kept |= _restore(out, store, {n: e for n, e in stamped_figures(out, current_only=False).items()
+                                      if n in FIGURES and n not in kept})
     try:
         drawn = write_outputs(out, results, figures=[name for name in FIGURES if name not in kept])
     except FigureError:
@@ -44,7 +49,22 @@ def write_lab_assets(out: Path, results: dict[str, Any]) -> None:
             old.unlink()
     write_downloads(out)
     figures = {**kept, **{name: {"key": figure_key(name, reads), "reads": reads} for name, reads in drawn.items()}}
+    if store is not None:
+        for name in drawn:
+            figure_store.save(store, name, figures[name]["key"], (out / "figures" / f"{name}.svg").read_bytes())
     write_stamp(out, key, list(results), figures)
+
+
+def _restore(out: Path, store: Path, candidates: dict[str, dict]) -> dict[str, dict]:
+    """Copy from the store each candidate figure whose key, for the experiments it last read, is there."""
+    restored = {}
+    for name, entry in candidates.items():
+        key = figure_key(name, entry["reads"])
+        svg = figure_store.load(store, name, key)
+        if svg is not None:
+            write_if_changed(out / "figures" / f"{name}.svg", svg)
+            restored[name] = {"key": key, "reads": entry["reads"]}
+    return restored
 
 
 def figure_key(name: str, reads: list[str]) -> str:

@@ -91,8 +91,9 @@ def current_experiments(out: Path, key: str) -> list[str] | None:
         return None
 
 
-def stamped_figures(out: Path) -> dict[str, dict]:
-    """``{name: {"key": …, "reads": […]}}`` for each stamped figure whose SVG still has its stamped bytes."""
+def stamped_figures(out: Path, current_only: bool = True) -> dict[str, dict]:
+    """``{name: {"key": …, "reads": […]}}`` for each stamped figure whose SVG still has its stamped
+    bytes (with ``current_only=False``: for each stamped figure)."""
     try:
         data = json.loads((out / STAMP).read_text(encoding="utf-8"))
         figures, files = data["figures"], data["files"]
@@ -102,7 +103,7 @@ def stamped_figures(out: Path) -> dict[str, dict]:
     for name, entry in figures.items():
         svg = f"figures/{name}.svg"
         try:
-            if files.get(svg) == _sha256(out / svg) and isinstance(entry["key"], str):
+            if isinstance(entry["key"], str) and (not current_only or files.get(svg) == _sha256(out / svg)):
                 kept[name] = {"key": entry["key"], "reads": [str(r) for r in entry["reads"]]}
         except (OSError, KeyError, TypeError):
             continue

@@ -77,16 +77,16 @@ def prepare_lab(root: Path, docs_dir: Path) -> tuple[Mapping[str, Any], dict[str
     if names is not None:  # the stamped files are exactly what these sources wrote, and they all ran
         return LazyResults(names, cache_dir), {}, []
     results, errors = lab_results(cache_dir)
-    return results, errors, (write_assets(docs_dir, results) if not errors else [])
+    return results, errors, (write_assets(docs_dir, results, cache_dir / "figures") if not errors else [])
 
 
-def write_assets(docs_dir: Path, results: dict[str, Any]) -> list[Claim]:
+def write_assets(docs_dir: Path, results: dict[str, Any], store: Path | None = None) -> list[Claim]:
     """Write the lab's files into the docs (resources must exist before the check looks for them);
     each figure that fails to draw comes back as an error claim at its lab file and line."""
     from lab.outputs import FigureError, write_lab_assets
 
     try:
-        write_lab_assets(docs_dir / LAB_ASSETS, results)
+        write_lab_assets(docs_dir / LAB_ASSETS, results, store)
     except FigureError as error:
         return [Claim(f.file, f.line, ERROR, f.name, "", "", ERROR, f.describe().split(": ", 1)[1])
                 for f in error.failures]

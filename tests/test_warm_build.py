@@ -177,3 +177,36 @@ def test_a_lab_edit_redraws_only_the_figures_that_read_that_experiment(tiny: Pat
         assert drawn == sorted(FIGURES)
     finally:
         source.write_text(original, encoding="utf-8")
+
+
+def test_going_back_to_earlier_sources_copies_figures_instead_of_drawing(tiny: Path) -> None:
+    from lab.figures import FIGURES
+
+    optim_figures = sorted(name for name in FIGURES if name.startswith("optim-"))
+    figures = tiny / "docs" / "assets" / "lab" / "figures"
+    assert build(tiny)[0] == 0
+    before = snapshot(figures)
+    source = tiny / "lab" / "optim.py"
+    original = source.read_text(encoding="utf-8")
+    edited = original.replace("LR_GD = 0.18", "LR_GD = 0.17")
+    assert edited != original
+    try:
+        source.write_text(edited, encoding="utf-8")
+        assert probe(tiny, "spy")[2] == optim_figures  # new sources: drawn
+        after_edit = snapshot(figures)
+        assert after_edit != before
+
+        source.write_text(original, encoding="utf-8")  # back, as after switching branches
+        code, _, drawn, stderr = probe(tiny, "spy")
+        assert code == 0, stderr
+        assert drawn == []  # copied from the store
+        assert snapshot(figures) == before
+
+        # A damaged store entry is never used: the figure is drawn again, correctly.
+        for entry in (tiny / ".cache" / "lab" / "figures").glob("optim-*.svg"):
+            entry.write_bytes(entry.read_bytes()[:-40])
+        source.write_text(edited, encoding="utf-8")
+        assert probe(tiny, "spy")[2] == optim_figures
+        assert snapshot(figures) == after_edit
+    finally:
+        source.write_text(original, encoding="utf-8")
