@@ -14,7 +14,6 @@ Per ``mkdocs build`` (one build per language with mkdocs-static-i18n):
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from macros.lab_results import TEMPLATE_CACHE_DIR, prepare_lab
 from macros.page_macros import PageMacros
 from macros.render import check_site, render_full, use_template_cache
 from macros.share_cards import Card, write_cards
-from macros.site_pages import SITE_FUNCTIONS, SiteMacros
+from macros.site_pages import SITE_FUNCTIONS, SiteMacros, with_article_parts
 from macros.ui_text import ui
 
 log = logging.getLogger("mkdocs.plugins.dl_math_lab")
@@ -159,10 +158,7 @@ def _add_article_parts(env: Any) -> None:
     if site is None or slug not in site.model.articles.get(site.lang, {}):
         return
     faq = _state["faq"]
-    context = site.article_context(slug)
-    title = re.search(r"^# .*\n", env.markdown, re.M)
-    at = title.end() if title else 0
-    env.markdown = env.markdown[:at] + "\n" + context + env.markdown[at:] + site.faq_section(faq)
+    env.markdown = with_article_parts(env.markdown, site.article_context(slug), site.faq_section(faq))
     env.page.meta["faq_jsonld"] = site.faq_jsonld(faq)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +173,10 @@ class SiteMacros:
                 "mainEntity": [{"@type": "Question", "name": q,
                                 "acceptedAnswer": {"@type": "Answer", "text": a.strip()}}
                                for q, a in faq]}
+
+
+def with_article_parts(markdown: str, context: str, faq: str) -> str:
+    """An article's Markdown with its context block right under the title and its FAQ at the end."""
+    title = re.search(r"^# .*\n", markdown, re.M)
+    at = title.end() if title else 0
+    return markdown[:at] + "\n" + context + markdown[at:] + faq

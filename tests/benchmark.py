@@ -29,9 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from lab.registry import run_all
-from macros.render import render_page, split_front_matter
+from macros.render import render_full, split_front_matter
 from macros.site_model import load_site
-from macros.site_pages import SiteMacros
+from macros.site_pages import SiteMacros, with_article_parts
 from tests.conftest import copy_project
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1764000000", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -75,13 +75,12 @@ def expanded_pages(project: Path) -> dict[Path, str]:
         text = path.read_text(encoding="utf-8")
         docs_path = path.relative_to(docs).as_posix()
         site = SiteMacros(model, docs_path, docs) if model else None
-        body, _ = render_page(path.as_posix(), docs_path, text, results, None, site)
+        rendered = render_full(path.as_posix(), docs_path, text, results, None, site)
+        body = rendered.markdown
         front = text[: len(text) - len(split_front_matter(text)[0])]
         slug = path.stem
         if site is not None and slug in model.articles.get(site.lang, {}):
-            article = model.articles[site.lang][slug]
-            faq = [(q, a) for q, a in article.faq]
-            body = site.article_context(slug) + body + site.faq_section(faq)
+            body = with_article_parts(body, site.article_context(slug), site.faq_section(rendered.faq))
         pages[path] = front + body
     return pages
 
