@@ -219,7 +219,9 @@ def train_net(params: Params, X: np.ndarray, y: np.ndarray, iters: int,
         losses[t] = -np.mean(np.log(probs[rows, y])) + penalty
         if t == iters:
             break
-        dscores = (probs - onehot) / n
+        probs -= onehot
+        probs /= n  # dscores = (P - Y) / N, in place
+        dscores = probs
         dW2 = h.T @ dscores + reg * W2
         db2 = dscores.sum(axis=0)
         np.matmul(dscores, W2.T, out=dh)
@@ -227,7 +229,8 @@ def train_net(params: Params, X: np.ndarray, y: np.ndarray, iters: int,
         dW1 = X.T @ dh + reg * W1
         db1 = ones @ dh  # the batch sum, faster than dh.sum(axis=0)
         for param, grad in ((W1, dW1), (b1, db1), (W2, dW2), (b2, db2)):
-            param -= step * grad
+            grad *= step
+            param -= grad
     trained = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
     return Training(params=trained, losses=losses, accuracy=acc)
 

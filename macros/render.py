@@ -18,6 +18,7 @@ import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
+from lab.parallel import run_parallel
 from macros.claims import ERROR, UNVERIFIED, Claim, Report
 from macros.coverage import Unverified, scan
 from macros.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, split_front_matter
@@ -188,6 +189,17 @@ def _error_line(error: Exception) -> int:
     return line
 
 
+PARALLEL_PAGES = 8
+"""From this many pages to render, they are rendered in worker processes."""
+_job: dict[str, Any] = {}
+"""What every page render of one check shares; forked workers inherit it instead of receiving it."""
+
+
+def _render_job(page: str, docs_path: str, text: str) -> RenderedPage:
+    site = SiteMacros(_job["model"], docs_path, _job["docs_dir"]) if _job["model"] is not None else None
+    return render_full(page, docs_path, text, _job["results"], _job["errors"], site, silent_site=_job["silent"])
+
+
 def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, LabFailure] | None = None,
                root: Path | None = None) -> Report:
     """Check every page under ``docs_dir``; pages are named relative to ``root`` in messages."""
@@ -203,16 +215,23 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
         except UnicodeDecodeError as error:
             report.claims.append(Claim(_display(path, root), 1, ERROR, "", "", "", ERROR, f"not UTF-8: {error}"))
     cache = PageCache(_page_cache_dir[0], _context_key(docs_dir, model, lab_errors)) if _page_cache_dir else None
+    pages = {path: _display(path, root) for path in texts}
+    keys = {path: cache.key(pages[path], text) if cache else "" for path, text in texts.items()}
+    rendered_pages = {path: cache.load(keys[path]) if cache else None for path in texts}
+    missing = [path for path, rendered in rendered_pages.items() if rendered is None]
+    _job.update(results=results, errors=lab_errors, model=model if not site_problems else None,
+                docs_dir=docs_dir, silent=bool(site_problems))
+    jobs = [(pages[path], path.relative_to(docs_dir).as_posix(), texts[path]) for path in missing]
+    try:  # many pages to render (a cold build, an edit to the lab or the macros): on all cores
+        outputs = run_parallel(_render_job, jobs) if len(jobs) >= PARALLEL_PAGES else [_render_job(*j) for j in jobs]
+    finally:
+        _job.clear()
+    for path, rendered in zip(missing, outputs, strict=True):
+        rendered_pages[path] = rendered
+        if cache:
+            cache.store(keys[path], rendered)
     for path, text in texts.items():
-        page = _display(path, root)
-        docs_path = path.relative_to(docs_dir).as_posix()
-        key = cache.key(page, text) if cache else ""
-        rendered = cache.load(key) if cache else None
-        if rendered is None:
-            site = SiteMacros(model, docs_path, docs_dir) if model is not None and not site_problems else None
-            rendered = render_full(page, docs_path, text, results, lab_errors, site, silent_site=bool(site_problems))
-            if cache:
-                cache.store(key, rendered)
+        page, rendered = pages[path], rendered_pages[path]
         report.rendered[page] = rendered
         report.claims.extend(rendered.claims)
         report.claims.extend(broken_links(path, text, docs_dir, page))
