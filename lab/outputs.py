@@ -140,8 +140,12 @@ class FigureFailure:
     line: int
     summary: str
 
+    @property
+    def message(self) -> str:
+        return f"figure '{self.name}' failed to draw: {self.summary}; fix the figure code"
+
     def describe(self) -> str:
-        return f"{self.file}:{self.line}: figure '{self.name}' failed to draw: {self.summary}; fix the figure code"
+        return f"{self.file}:{self.line}: {self.message}"
 
 
 class FigureError(RuntimeError):

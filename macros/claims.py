@@ -30,6 +30,11 @@ class Claim:
         return f"{self.page}:{self.line}: {self.message}"
 
 
+def error_claim(page: str, line: int, message: str, key: str = "", written: str = "") -> Claim:
+    """A problem found at ``page:line`` (something that could not be read or checked)."""
+    return Claim(page, line, ERROR, key, written, "", ERROR, message)
+
+
 @dataclass
 class Report:
     claims: list[Claim] = field(default_factory=list)

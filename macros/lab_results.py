@@ -15,7 +15,7 @@ from typing import Any
 
 from lab.failures import LabFailure, locate
 from lab.stamp import current_experiments, fingerprint
-from macros.claims import ERROR, Claim
+from macros.claims import Claim, error_claim
 
 CACHE_DIR = ".cache/lab"
 """Where builds keep the disk cache, relative to the project root."""
@@ -110,6 +110,5 @@ def write_assets(docs_dir: Path, results: dict[str, Any], store: Path | None = N
     try:
         write_lab_assets(docs_dir / LAB_ASSETS, results, store)
     except FigureError as error:
-        return [Claim(f.file, f.line, ERROR, f.name, "", "", ERROR, f.describe().split(": ", 1)[1])
-                for f in error.failures]
+        return [error_claim(f.file, f.line, f.message, key=f.name) for f in error.failures]
     return []

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-from macros.claims import ERROR, Claim
+from macros.claims import Claim, error_claim
 
 _INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
@@ -59,7 +59,7 @@ def broken_links(path: Path, text: str, docs_dir: Path, page: str) -> list[Claim
                 shown = resolved.relative_to(docs_dir.resolve().parent).as_posix()
             except ValueError:
                 shown = str(resolved)
-            problems.append(Claim(page, number, ERROR, "", target, "", ERROR,
-                                  f"link to '{target}' leads nowhere: there is no {shown}; "
-                                  "correct the path (relative to this page) or create the file"))
+            problems.append(error_claim(page, number, f"link to '{target}' leads nowhere: there is no {shown}; "
+                                        "correct the path (relative to this page) or create the file",
+                                        written=target))
     return problems

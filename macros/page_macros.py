@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lab.failures import LAB_DIR
-from macros.claims import ERROR, OK, STALE, Claim
+from macros.claims import OK, STALE, Claim, error_claim
 from macros.keys import LabKeyError, parse_key, resolve
 from macros.lab_results import LAB_ASSETS, LabFailure
 from macros.literals import LiteralError, matches, parse_literal, rounded_like
@@ -67,7 +67,7 @@ class PageMacros:
         return template_line() + self.line_offset
 
     def _error(self, key: str, written: str, message: str) -> str:
-        self.claims.append(Claim(self.page, self._line(), ERROR, key, written, "", ERROR, message))
+        self.claims.append(error_claim(self.page, self._line(), message, key, written))
         return f"**⚠ {message}**"
 
     def _lookup(self, key: str) -> Any:

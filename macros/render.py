@@ -19,7 +19,7 @@ import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from lab.parallel import run_parallel
-from macros.claims import ERROR, UNVERIFIED, Claim, Report
+from macros.claims import UNVERIFIED, Claim, Report, error_claim
 from macros.coverage import Unverified, scan
 from macros.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, split_front_matter
 from macros.lab_results import LabFailure
@@ -170,7 +170,7 @@ def _template_error(page: str, line: int, error: Exception, names: list[str] | N
         if close:
             hint += f" (did you mean {close[0]}?)"
     message = f"{type(error).__name__}: {error}{hint}"
-    return Claim(page, line, ERROR, "", "", "", ERROR, message)
+    return error_claim(page, line, message)
 
 
 def _error_line(error: Exception) -> int:
@@ -213,7 +213,7 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
         try:
             texts[path] = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as error:
-            report.claims.append(Claim(_display(path, root), 1, ERROR, "", "", "", ERROR, f"not UTF-8: {error}"))
+            report.claims.append(error_claim(_display(path, root), 1, f"not UTF-8: {error}"))
     cache = PageCache(_page_cache_dir[0], _context_key(docs_dir, model, lab_errors)) if _page_cache_dir else None
     pages = {path: _display(path, root) for path in texts}
     keys = {path: cache.key(pages[path], text) if cache else "" for path, text in texts.items()}
@@ -236,15 +236,15 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
         report.claims.extend(rendered.claims)
         report.claims.extend(broken_links(path, text, docs_dir, page))
         if (bad_front := front_matter_problem(text)) is not None:
-            report.claims.append(Claim(page, bad_front[0], ERROR, "", "", "", ERROR, bad_front[1]))
+            report.claims.append(error_claim(page, *bad_front))
         if rendered.allowlisted is not None:
             report.allowlisted[page] = rendered.allowlisted
     report.claims.extend(check_translations(docs_dir, root))
     report.claims.extend(check_key_parity(report.claims))
     for name, failure in (lab_errors or {}).items():
-        report.claims.append(Claim(failure.file, failure.line, ERROR, name, "", "", ERROR,
-                                   f"experiment '{name}' raised {failure.summary}; fix the lab. "
-                                   f"Lab frames:\n{failure.trace.rstrip()}"))
+        report.claims.append(error_claim(failure.file, failure.line,
+                                         f"experiment '{name}' raised {failure.summary}; fix the lab. "
+                                         f"Lab frames:\n{failure.trace.rstrip()}", key=name))
     return report
 
 
@@ -278,7 +278,7 @@ def _located_error(problem: str) -> Claim:
     """A ``file:line: message`` string as an error claim."""
     match = re.match(r"(.+?):(\d+): (.*)", problem, re.S)
     page, line, message = match.groups() if match else ("", "0", problem)
-    return Claim(page, int(line), ERROR, "", "", "", ERROR, message)
+    return error_claim(page, int(line), message)
 
 
 def check_translations(docs_dir: Path, root: Path) -> list[Claim]:
@@ -289,9 +289,9 @@ def check_translations(docs_dir: Path, root: Path) -> list[Claim]:
     for lang in languages:
         for other in languages:
             for missing in sorted(pages[lang] - pages[other]):
-                problems.append(Claim(_display(lang / missing, root), 1, ERROR, "", "", "", ERROR,
-                                      f"no translation in '{other.name}': "
-                                      f"create {_display(other / missing, root)}"))
+                problems.append(error_claim(_display(lang / missing, root), 1,
+                                            f"no translation in '{other.name}': "
+                                            f"create {_display(other / missing, root)}"))
     return problems
 
 
@@ -311,9 +311,9 @@ def check_key_parity(claims: list[Claim]) -> list[Claim]:
         for lang, cited in sorted(by_lang.items()):
             for other, other_cited in sorted(by_lang.items()):
                 for key in sorted(set(cited) - set(other_cited)):
-                    problems.append(Claim(page.replace("*", lang), cited[key], ERROR, key, "", "", ERROR,
-                                          f"cites {key}, but the '{other}' version of this page does not; "
-                                          "both languages must show the same lab numbers"))
+                    problems.append(error_claim(page.replace("*", lang), cited[key],
+                                                f"cites {key}, but the '{other}' version of this page does not; "
+                                                "both languages must show the same lab numbers", key=key))
     return problems
 
 
