@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from macros.front_matter import FRONT_MATTER, load_yaml
+from macros.front_matter import article_front_matter
 
 _NUMBER = re.compile(r"(?<![\w.,\\^_{}])[-−]?\d{1,3}(?:,\d{3})+(?![\w,])|"
                      r"(?<![\w.\\^_{}])[-−]?\d+(?:\.\d+)?(?:[eE][-+−]?\d+)?%?(?![\w])")
@@ -100,15 +100,13 @@ def _faq_only(front: str) -> str:
 
 def scan(text: str) -> tuple[list[Unverified], int] | None:
     """Unverified numbers of an article page and how many allowlisted ones it has; None if not an article."""
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return None
     try:
-        meta = load_yaml(match.group(1)) or {}
+        article = article_front_matter(text)
     except yaml.YAMLError:
-        return None  # the site model reports bad front matter with its line
-    if not isinstance(meta, dict) or "date" not in meta:
+        return None  # reported by front_matter_problem, with its line
+    if article is None:
         return None
+    match, meta = article
     allowed = [str(n) for n in meta.get("allow_numbers") or []]
     normalized = {a.replace("−", "-") for a in allowed}
     source = "\n" + _faq_only(match.group(1)) + "\n" + text[match.end():]  # file lines kept

@@ -52,3 +52,16 @@ def front_matter_problem(text: str) -> tuple[int, str] | None:
     if meta is not None and not isinstance(meta, dict):
         return 2, "front matter must be a YAML mapping of names to values, like 'title: …'"
     return None
+
+
+def article_front_matter(text: str) -> tuple[re.Match[str], dict[str, Any]] | None:
+    """The front matter of an article (a page whose front matter has a ``date``) and its match, for
+    line numbers; None for any other page. Raises ``yaml.YAMLError`` when it is not YAML, which
+    ``front_matter_problem`` reports with its line."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return None
+    meta = load_yaml(match.group(1)) or {}
+    if not isinstance(meta, dict) or "date" not in meta:
+        return None
+    return match, meta

@@ -56,8 +56,9 @@ def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
     faq = render_faq(macros, text)  # numbers in the front-matter FAQ are claims too
     scanned = scan(text)
     unverified, allowlisted = scanned if scanned is not None else ([], None)
-    return RenderedPage(output, faq, [*macros.claims, *problems,
-                                      *_unverified_claims(page, unverified)], allowlisted)
+    bad_front = front_matter_problem(text)  # depends on the text alone, so it is cached with the page
+    return RenderedPage(output, faq, [*macros.claims, *problems, *_unverified_claims(page, unverified),
+                                      *([error_claim(page, *bad_front)] if bad_front else [])], allowlisted)
 
 
 _bytecode: list[jinja2.BytecodeCache] = []
@@ -235,8 +236,6 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
         report.rendered[page] = rendered
         report.claims.extend(rendered.claims)
         report.claims.extend(broken_links(path, text, docs_dir, page))
-        if (bad_front := front_matter_problem(text)) is not None:
-            report.claims.append(error_claim(page, *bad_front))
         if rendered.allowlisted is not None:
             report.allowlisted[page] = rendered.allowlisted
     report.claims.extend(check_translations(docs_dir, root))

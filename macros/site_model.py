@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from macros.front_matter import FRONT_MATTER, compose_yaml, load_yaml
+from macros.front_matter import article_front_matter, compose_yaml, load_yaml
 
 LANGUAGES = ("en", "zh")
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -179,15 +179,13 @@ def _items(node: yaml.Node | None) -> list[yaml.Node]:
 def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel) -> Article | None:
     """The article at ``path``, or None for a page without a ``date`` (not an article)."""
     text = path.read_text(encoding="utf-8")
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return None
     try:
-        meta = load_yaml(match.group(1)) or {}
+        article = article_front_matter(text)
     except yaml.YAMLError:
         raise UnreadableFrontMatterError(shown) from None  # reported, with its line, by the check of every page
-    if not isinstance(meta, dict) or "date" not in meta:
+    if article is None:
         return None
+    match, meta = article
 
     def check(condition: bool, name: str, message: str) -> None:
         if not condition:  # composing the YAML again, for the field's line, only when reporting
