@@ -27,15 +27,14 @@ _FREE = re.compile(r"[-−]?\d|(19|20)\d\d|10{1,3}")
 _STRING = r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""
 # A macro call, read string by string so a "}}" inside a caption's LaTeX does not end it early;
 # one level of nested calls is allowed (a check joined into a caption).
-_MACRO_CALL = re.compile(rf"""\{{\{{\s*\w+\((?:{_STRING}|\((?:{_STRING}|[^()"'])*\)|[^()"'])*\)\s*\}}\}}"""
-                         r"|\{\{.*?\}\}|\{%.*?%\}", re.S)
-_BLANKS = [
-    re.compile(r"\{% raw %\}.*?\{% endraw %\}", re.S),
-    re.compile(r"^(`{3,}|~{3,}).*?^\1", re.S | re.M),
-    _MACRO_CALL,
-    re.compile(r"`[^`\n]*`"),
-    re.compile(r"\]\([^)\s]*\)"),
-    re.compile(r"<[^>\n]*>"),
+MACRO_CALL = re.compile(rf"""\{{\{{\s*\w+\((?:{_STRING}|\((?:{_STRING}|[^()"'])*\)|[^()"'])*\)\s*\}}\}}"""
+                        r"|\{\{.*?\}\}|\{%.*?%\}", re.S)
+RAW_BLOCK = re.compile(r"\{% raw %\}.*?\{% endraw %\}", re.S)
+FENCED_CODE = re.compile(r"^(`{3,}|~{3,}).*?^\1", re.S | re.M)
+INLINE_CODE = re.compile(r"`[^`\n]*`")
+_NOT_PROSE = [
+    re.compile(r"\]\([^)\s]*\)"),  # link targets
+    re.compile(r"<[^>\n]*>"),  # HTML tags
     re.compile(r"[\^_]\{[^{}]*\}|[\^_]\d"),  # exponents and subscripts in math
 ]
 
@@ -46,14 +45,19 @@ class Unverified:
     number: str
 
 
+def blank(text: str, patterns: list[re.Pattern[str]]) -> str:
+    """Each match of each pattern, in order, replaced by spaces; every newline kept."""
+    for pattern in patterns:
+        text = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+    return text
+
+
 def _blank(text: str) -> str:
     """Replace code, macros (but not figure captions), tags and link targets with spaces, keeping
     every newline."""
-    for number, pattern in enumerate(_BLANKS):
-        if number == 2:
-            text = _MACRO_CALL.sub(_caption_only, text)
-        text = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-    return text
+    text = blank(text, [RAW_BLOCK, FENCED_CODE])
+    text = MACRO_CALL.sub(_caption_only, text)
+    return blank(text, [MACRO_CALL, INLINE_CODE, *_NOT_PROSE])
 
 
 def _caption_only(call: re.Match[str]) -> str:

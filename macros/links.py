@@ -13,22 +13,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from macros.claims import Claim, error_claim
+from macros.coverage import FENCED_CODE, INLINE_CODE, MACRO_CALL, RAW_BLOCK, blank
 
 _INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
-_CODE = [
-    re.compile(r"\{% raw %\}.*?\{% endraw %\}", re.S),
-    re.compile(r"^(`{3,}|~{3,}).*?^\1", re.S | re.M),
-    re.compile(r"`[^`\n]*`"),
-    re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S),
-]
-
-
-def _blank_code(text: str) -> str:
-    """Code, raw blocks and macro calls replaced by spaces; every newline kept."""
-    for pattern in _CODE:
-        text = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-    return text
+_CODE = [RAW_BLOCK, FENCED_CODE, MACRO_CALL, INLINE_CODE]
+"""What is not a link even when it looks like one: code, raw blocks and macro calls."""
 
 
 def _is_local(target: str) -> bool:
@@ -39,8 +29,13 @@ def _targets(text: str) -> list[str]:
     return _INLINE.findall(text) + _REFERENCE.findall(text)
 
 
+def _file_part(target: str) -> str:
+    """The file a link points at, without its anchor or query."""
+    return unquote(target.split("#", 1)[0].split("?", 1)[0])
+
+
 def _missing(path: Path, target: str) -> bool:
-    file_part = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    file_part = _file_part(target)
     return bool(file_part) and _is_local(target) and not (path.parent / file_part).exists()
 
 
@@ -48,13 +43,13 @@ def broken_links(path: Path, text: str, docs_dir: Path, page: str) -> list[Claim
     """A claim for each local link in ``text`` (the page at ``path``) whose file does not exist."""
     if not any(_missing(path, target) for target in _targets(text)):
         return []  # the usual case, found without blanking code: every link-like target exists
-    blanked = _blank_code(text)
+    blanked = blank(text, _CODE)
     problems = []
     for number, line in enumerate(blanked.split("\n"), start=1):
         for target in _targets(line):
             if not _missing(path, target):
                 continue
-            resolved = (path.parent / unquote(target.split("#", 1)[0].split("?", 1)[0])).resolve()
+            resolved = (path.parent / _file_part(target)).resolve()
             try:
                 shown = resolved.relative_to(docs_dir.resolve().parent).as_posix()
             except ValueError:
