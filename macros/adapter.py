@@ -119,6 +119,7 @@ def _dispatch(target: str, name: str) -> Any:
 
 def on_pre_page_macros(env: Any) -> None:
     file = env.page.file
+    source = Path(file.abs_src_path).read_text(encoding="utf-8")
     page = Path(file.abs_src_path).resolve().relative_to(Path(env.project_dir).resolve()).as_posix()
     model = _state["report"].site
     site = SiteMacros(model, file.src_uri, Path(env.conf["docs_dir"])) if model else None
@@ -126,13 +127,12 @@ def on_pre_page_macros(env: Any) -> None:
     if rendered is not None:  # the whole-site check already ran this page's macros: reuse its output
         claims = _state["report"].for_page(page)
     else:  # a page the check did not see (added by another plugin): render it the same way now
-        source = Path(file.abs_src_path).read_text(encoding="utf-8")
         rendered = render_full(page, file.src_uri, source, _state["results"], _state["errors"], site)
         claims = rendered.claims
     # Every page is rendered by our sandboxed renderer; mkdocs-macros must not render it again.
     env.markdown = rendered.markdown
     env.page.meta["render_macros"] = False
-    _, offset = split_front_matter(Path(file.abs_src_path).read_text(encoding="utf-8"))
+    _, offset = split_front_matter(source)
     macros = PageMacros(page, file.src_uri, offset, _state["results"], _state["errors"])
     macros.claims = claims
     _state.update(page=macros, site_page=site, faq=rendered.faq)

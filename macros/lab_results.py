@@ -41,7 +41,7 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
         # processes of two BLAS threads each on two cores would only get in each other's way.
         jobs = [(name, cache_dir, len(missing) > 1) for name in missing]
         ran = dict(zip(missing, run_parallel(_run_one, jobs), strict=True))
-        outcomes = {name: ran[name] if name in ran else found[name] for name in EXPERIMENTS}
+        outcomes = {**dict.fromkeys(EXPERIMENTS), **found, **ran}  # in registry order
         results = {n: o for n, o in outcomes.items() if not isinstance(o, LabFailure)}
         errors = {n: o for n, o in outcomes.items() if isinstance(o, LabFailure)}
         _memo["all"] = (results, errors)

@@ -77,8 +77,8 @@ def _environment(macros: PageMacros) -> jinja2.Environment:
     # Sandboxed: a page can call the macros we expose, not reach Python through attributes such as
     # ''.__class__.__mro__ (mkdocs-macros never renders a page itself; it gets our output).
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             loader=jinja2.FunctionLoader(lambda name: (sources[name], None, lambda: True)),
-                             bytecode_cache=_bytecode[0] if _bytecode else None)
+                               loader=jinja2.FunctionLoader(lambda name: (sources[name], None, lambda: True)),
+                               bytecode_cache=_bytecode[0] if _bytecode else None)
     env.globals.update(macros.functions())
     env.globals["__sources__"] = sources
     return env

@@ -80,10 +80,11 @@ def _wrap(text: str, lang: str, width: int) -> list[str]:
 def draw(card: Card) -> bytes:
     """The card as PNG bytes, identical from run to run for the same inputs and versions."""
     import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.font_manager import FontProperties, fontManager, get_font
+
+    from lab.plotting import pyplot
+
+    plt = pyplot()  # every text below sets its own size, so the figures' rc settings change nothing here
 
     cjk = get_font(str(cjk_font())).family_name
     if cjk not in {entry.name for entry in fontManager.ttflist}:
