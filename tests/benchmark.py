@@ -157,7 +157,7 @@ SYNTH_KEYS = ["mse.grad_W[0,0]", "mse.grad_W[0,1]", "mse.grad_W[0,2]", "mse.grad
               "mse.grad_W[1,2]", "mse.loss", "mse.e[0]", "mse.e[1]", "mse.x[0]"]
 
 
-def synthetic_project(source: Path, target: Path, count: int) -> tuple[Path, int]:
+def synthetic_project(target: Path, count: int) -> tuple[Path, int]:
     """The tiny fixture site plus ``count`` articles per language, each with 20 checks and a figure."""
     copy_project(target, docs_from=Path(__file__).parent / "fixtures" / "tiny")
     results = run_all()
@@ -181,7 +181,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="builds per figure; the median is reported")
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 50, 200], help="synthetic article counts")
     args = parser.parse_args(argv)
-    root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         project = copy_project(work / "site")
@@ -204,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cold / (2 x floor + drawing) {cold / (2 * floor + drawing):.2f}")
         print("\nscaling: N articles per language, 20 checked numbers and one figure each")
         for count in args.scale:
-            synth, claims = synthetic_project(root, work / f"synth-{count}", count)
+            synth, claims = synthetic_project(work / f"synth-{count}", count)
             build_seconds(synth)  # fill the cache
             seconds = median_build(synth, args.runs)
             print(f"N={count:4d}   {seconds:7.2f} s   {claims:6d} claims   {claims / seconds:8.0f} claims/s"

@@ -95,13 +95,13 @@ def claims_of(project: Path, *args: str) -> list[dict[str, Any]]:
     return json.loads(result.stdout.splitlines()[-1])
 
 
-def baseline(source: Path, target: Path) -> tuple[Path, list[dict[str, Any]]]:
+def baseline(target: Path) -> tuple[Path, list[dict[str, Any]]]:
     """A copy of the project with the lab's files written and its cache filled, and its claims."""
     from tests.conftest import copy_project
 
     project = copy_project(target)
     claims = claims_of(project, "write")
-    problems = [c for c in claims if c["verdict"] not in ("ok",)]
+    problems = [c for c in claims if c["verdict"] != "ok"]
     if problems:
         raise RuntimeError(f"the unmutated project already has problems: {problems[:3]}")
     return project, claims
@@ -181,10 +181,9 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--every", type=int, default=10, help="edit every n-th checked literal (default 10)")
     args = parser.parse_args(argv)
-    root = Path(__file__).resolve().parent.parent
     prose = prose_outcomes(args.every)
     with tempfile.TemporaryDirectory() as scratch:
-        base, before = baseline(root, Path(scratch) / "base")
+        base, before = baseline(Path(scratch) / "base")
         lab = [run_lab_mutant(base, before, m, Path(scratch) / m.experiment) for m in LAB_MUTANTS]
     for outcome in lab:
         verdict = "killed" if outcome.killed else "SURVIVED"

@@ -44,7 +44,7 @@ def test_the_peer_runs_the_lab_in_every_page_that_shows_lab_numbers(built_site: 
 
 
 def test_the_synthetic_site_has_the_claims_it_counts(tmp_path: Path) -> None:
-    project, claims = synthetic_project(ROOT, tmp_path / "synth", 2)
+    project, claims = synthetic_project(tmp_path / "synth", 2)
     assert claims == 2 * 2 * 20
     result = mkdocs(project, "build")
     assert result.returncode == 0, result.stderr

@@ -5,19 +5,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.mutation import LAB_MUTANTS, Outcome, baseline, judge, kill_rate, prose_outcomes, run_lab_mutant
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def lab_outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
     scratch = tmp_path_factory.mktemp("mutants")
-    base, before = baseline(ROOT, scratch / "base")
+    base, before = baseline(scratch / "base")
     return [run_lab_mutant(base, before, mutant, scratch / mutant.experiment) for mutant in LAB_MUTANTS]
 
 
