@@ -1,7 +1,8 @@
 """A content-addressed disk cache for experiment results.
 
 An entry's key hashes the experiment's source file, every lab module it imports (transitively),
-the run function's name, the NumPy version and this cache's format. So an edit to ``lab/mse.py``
+the run function's name, the NumPy version, the machine's arithmetic signature (lab/machine.py: a
+result computed with another CPU's kernels is never reused) and this cache's format. So an edit to ``lab/mse.py``
 or to ``lab/gradcheck.py`` invalidates ``mse`` and nothing else, and an upgrade invalidates all.
 
 Entries are ``.npz`` files read with ``allow_pickle=False``: a corrupt, truncated or foreign entry
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from lab.machine import signature
 
 FORMAT = 1
 _SCALARS = {"float": float, "int": int, "bool": bool, "str": str}
@@ -65,7 +68,8 @@ def _parsed_imports(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
 
 def source_key(run: Callable[[], Any]) -> str:
     """Hash of everything that decides what ``run()`` returns."""
-    digest = hashlib.sha256(f"{FORMAT}|{np.__version__}|{run.__module__}.{run.__qualname__}".encode())
+    parts = f"{FORMAT}|{np.__version__}|{signature()}|{run.__module__}.{run.__qualname__}"
+    digest = hashlib.sha256(parts.encode())
     seen: set[str] = set()
     todo = [run.__module__]
     while todo:

@@ -31,8 +31,11 @@ def version_file(package: str) -> bytes:
 
 
 def fingerprint() -> str:
-    """Hash of every lab source, the lab README and the installed NumPy and Matplotlib versions."""
-    digest = hashlib.sha256()
+    """Hash of every lab source, the lab README, the installed NumPy and Matplotlib versions and the
+    machine's arithmetic signature (lab/machine.py)."""
+    from lab.machine import signature
+
+    digest = hashlib.sha256(signature().encode())
     for path in sorted([*_LAB.glob("**/*.py"), _LAB / "README.md"]):
         digest.update(path.relative_to(_LAB).as_posix().encode() + b"\0" + path.read_bytes())
     for package in ("numpy", "matplotlib"):

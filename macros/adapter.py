@@ -23,7 +23,7 @@ from mkdocs.exceptions import Abort
 from macros.claims import OK, Report
 from macros.front_matter import split_front_matter
 from macros.lab_results import TEMPLATE_CACHE_DIR, prepare_lab
-from macros.page_macros import PageMacros
+from macros.page_macros import MACRO_NAMES, PageMacros
 from macros.render import check_site, render_full, use_template_cache
 from macros.share_cards import Card, write_cards
 from macros.site_pages import SITE_FUNCTIONS, SiteMacros, with_article_parts
@@ -35,7 +35,6 @@ _state: dict[str, Any] = {}
 
 CARDS = "assets/cards"
 """Where the share cards go, relative to the docs folder (and to the site)."""
-MACRO_NAMES = ("value", "check", "figure", "table", "lab_source", "module")
 
 
 def serving() -> bool:

@@ -13,8 +13,11 @@ OK, STALE, ERROR, UNVERIFIED = "ok", "stale", "error", "unverified"
 class Claim:
     """A number on a page (or a problem found while reading one), located by file and line.
 
-    ``kind`` is ``check`` (a literal the author wrote), ``value`` (printed by the lab) or ``error``
-    (something on the page that could not be read, e.g. an unknown key or an undefined variable).
+    ``kind`` is ``check`` (a literal the author wrote, checked at its written precision or within
+    an explicit ``tol``), ``approx`` (an approximate literal checked within its stated
+    ``tolerance``), ``value`` (printed by the lab), ``number`` (written by hand and tied to nothing:
+    see macros/coverage.py) or ``error`` (something on the page that could not be read, e.g. an
+    unknown key or an undefined variable).
     """
 
     page: str
@@ -25,6 +28,7 @@ class Claim:
     computed: str
     verdict: str
     message: str = ""
+    tolerance: str = ""  # the stated bound of a check or approx claim ("100", "5%"); empty: rounding
 
     def describe(self) -> str:
         return f"{self.page}:{self.line}: {self.message}"

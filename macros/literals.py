@@ -14,7 +14,9 @@ The rule (also in the author's guide):
 * The Unicode minus sign (U+2212) is read as ``-``; the author's text is printed unchanged.
 * A single number may group its thousands with commas (``10,000``); inside ``[a, b]`` a comma
   always separates entries.
-* An explicit tolerance (``tol=0.01``) replaces the rounding rule with ``|lab - written| <= tol``.
+* An explicit tolerance (``tol=0.01``) replaces the rounding rule with ``|lab - written| <= tol``;
+  a relative one (``rel=0.05``, for ``approx``) with ``|lab - written| <= rel * |written|``. A
+  tolerance must be a finite number above zero (``rel`` also below 1).
 """
 
 from __future__ import annotations
@@ -104,13 +106,65 @@ def _shape_of(nested: list, whole: str) -> tuple[int, ...]:
     return (len(nested), *shapes.pop())
 
 
-def matches(literal: Literal, lab_value: float, tol: float | None = None) -> bool:
+class ToleranceError(ValueError):
+    """A tolerance that cannot be used (negative, zero, not a number)."""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far a lab value may lie from the written number: ``absolute`` (in the written unit, so
+    percentage points for a percentage) or ``relative`` (a share of the written number). Neither
+    set means the rounding rule."""
+
+    absolute: Decimal | None = None
+    relative: Decimal | None = None
+
+    @staticmethod
+    def of(tol: object = None, rel: object = None) -> Tolerance:
+        return Tolerance(_bound("tol", tol, upper=None), _bound("rel", rel, upper=Decimal(1)))
+
+    def allows(self, written: Decimal, lab: Decimal) -> bool:
+        gap = abs(lab - written)
+        if self.absolute is not None and gap > self.absolute:
+            return False
+        return self.relative is None or gap <= self.relative * abs(written)
+
+    def text(self) -> str:
+        """The bound as the report states it: ``100`` or ``5%`` (empty under the rounding rule)."""
+        if self.relative is not None:
+            return _plain(self.relative * 100) + "%"
+        return "" if self.absolute is None else _plain(self.absolute)
+
+    def describe(self) -> str:
+        return f" (±{self.text()})" if self.text() else ""
+
+
+def _plain(number: Decimal) -> str:
+    """``100.0`` -> ``100``, ``0.010`` -> ``0.01``: a bound as a person writes it."""
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _bound(name: str, value: object, upper: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ToleranceError(f"{name}={value!r} is not a number; write it like {name}=0.01")
+    bound = Decimal(repr(float(value)))
+    if not bound.is_finite() or bound <= 0 or (upper is not None and bound >= upper):
+        limit = "" if upper is None else f" and below {upper}"
+        raise ToleranceError(f"{name}={value!r} must be a finite number above 0{limit}")
+    return bound
+
+
+def matches(literal: Literal, lab_value: float, tol: float | Tolerance | None = None) -> bool:
     """Does the lab value agree with the literal under the rule in this module's docstring?"""
     lab = Decimal(repr(float(lab_value)))
     if literal.percent:
         lab *= 100
-    if tol is not None:
-        return abs(lab - literal.value) <= Decimal(repr(float(tol)))
+    bound = tol if isinstance(tol, Tolerance) else Tolerance.of(tol)
+    if bound.absolute is not None or bound.relative is not None:
+        return bound.allows(literal.value, lab)
     return lab.quantize(literal.quantum, rounding=ROUND_HALF_UP) == literal.value
 
 

@@ -19,12 +19,15 @@ from lab.failures import LAB_DIR
 from macros.claims import OK, STALE, Claim, error_claim
 from macros.keys import LabKeyError, parse_key, resolve
 from macros.lab_results import LAB_ASSETS, LabFailure
-from macros.literals import LiteralError, matches, parse_literal, rounded_like
+from macros.literals import LiteralError, Tolerance, ToleranceError, matches, parse_literal, rounded_like
 from macros.modules import MODULES, module_html
 
 if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a warm build that
     import numpy as np  # renders no page never loads it.
 
+
+MACRO_NAMES = ("value", "check", "approx", "figure", "table", "lab_source", "module")
+"""The macros a page may call, in the order the author's guide introduces them."""
 
 _FORMAT = re.compile(r"\+?(?:\.\d{1,2})?[fe%]|d|g")
 _SOURCE_NAME = re.compile(r"lab(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
@@ -59,8 +62,7 @@ class PageMacros:
 
     def functions(self) -> dict[str, Any]:
         """Name -> callable, as exposed to Jinja."""
-        return {"value": self.value, "check": self.check, "figure": self.figure,
-                "table": self.table, "lab_source": self.lab_source, "module": self.module}
+        return {name: getattr(self, name) for name in MACRO_NAMES}
 
     # -- recording ---------------------------------------------------------------------------
     def _line(self) -> int:
@@ -102,28 +104,42 @@ class PageMacros:
         return text
 
     def check(self, key: str, written: str, tol: float | None = None) -> str:
-        """Print the author's ``written`` number after checking it against the lab value ``key``."""
+        """Print the author's ``written`` number after checking it against the lab value ``key``:
+        at its written precision, or within ``tol`` when one is given."""
+        return self._compare("check", key, written, tol, None)
+
+    def approx(self, key: str, written: str, tol: float | None = None, rel: float | None = None) -> str:
+        """An honestly approximate number ("about 2,200"): the lab value must lie within ``tol``
+        of ``written`` (percentage points for a percentage), or within ``rel`` times it."""
+        if (tol is None) == (rel is None):
+            return self._error(key, written, f"approx(\"{key}\", \"{written}\") needs exactly one of tol= "
+                                             "(an absolute bound) or rel= (a share of the written number)")
+        return self._compare("approx", key, written, tol, rel)
+
+    def _compare(self, kind: str, key: str, written: str, tol: float | None, rel: float | None) -> str:
         import numpy as np
 
         try:
             value = np.asarray(self._lookup(key), dtype=float)
             literal = parse_literal(written)
-        except (LabKeyError, LiteralError) as error:
+            bound = Tolerance.of(tol, rel)
+        except (LabKeyError, LiteralError, ToleranceError) as error:
             return self._error(key, written, str(error))
         if literal.shape != value.shape and literal.shape != np.squeeze(value).shape:
             return self._error(key, written, f"'{written}' has shape {literal.shape} but {key} "
                                              f"has shape {value.shape}; write one number per entry")
         value = value.reshape(literal.shape)
-        stale = [i for i in np.ndindex(literal.shape) if not matches(literal[i], value[i], tol)]
+        stated = f"{written}{bound.describe()}"
+        stale = [i for i in np.ndindex(literal.shape) if not matches(literal[i], value[i], bound)]
         if stale:
             lab_text = _bracket([rounded_like(literal[i], value[i]) for i in np.ndindex(literal.shape)],
                                 literal.shape)
-            message = f"written {written}, lab {lab_text} ({key})"
-            self.claims.append(Claim(self.page, self._line(), "check", key, written,
-                                     _computed(value), STALE, message))
+            message = f"written {stated}, lab {lab_text} ({key})"
+            self.claims.append(Claim(self.page, self._line(), kind, key, written,
+                                     _computed(value), STALE, message, bound.text()))
             return f"**⚠ {written} (stale: lab says {lab_text})**"
-        self.claims.append(Claim(self.page, self._line(), "check", key, written, _computed(value), OK,
-                                 f"{written} agrees with {key}"))
+        self.claims.append(Claim(self.page, self._line(), kind, key, written, _computed(value), OK,
+                                 f"{stated} agrees with {key}", bound.text()))
         return written
 
     # -- figures, tables, code -------------------------------------------------------------------

@@ -25,7 +25,7 @@ from macros.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem
 from macros.lab_results import LabFailure
 from macros.links import broken_links
 from macros.page_cache import PageCache, RenderedPage
-from macros.page_macros import PageMacros
+from macros.page_macros import MACRO_NAMES, PageMacros
 from macros.site_model import load_site
 from macros.site_pages import SiteMacros, silent_site_functions
 
@@ -165,7 +165,7 @@ def render_faq(macros: PageMacros, text: str) -> list[tuple[str, str]]:
 def _template_error(page: str, line: int, error: Exception, names: list[str] | None = None) -> Claim:
     hint = ""
     if isinstance(error, jinja2.UndefinedError):
-        hint = "; only value, check, figure, table, lab_source and module are defined"
+        hint = f"; only {', '.join(MACRO_NAMES)} are defined"
         undefined = re.match(r"'(\w+)' is undefined", str(error))
         close = difflib.get_close_matches(undefined.group(1), names or [], n=1) if undefined else []
         if close:
@@ -299,7 +299,7 @@ def check_key_parity(claims: list[Claim]) -> list[Claim]:
     keys: dict[str, dict[str, dict[str, int]]] = {}  # page without language -> language -> key -> first line
     for claim in claims:
         match = re.match(r"(.*?docs/)([a-z]{2}(?:[-_][A-Za-z]{2,4})?)/(.+)", claim.page)
-        if match and claim.kind in ("check", "value"):
+        if match and claim.kind in ("check", "approx", "value"):
             base, lang, rest = match.groups()
             keys.setdefault(base + "*/" + rest, {}).setdefault(lang, {}).setdefault(claim.key, claim.line)
     languages = {lang for by_lang in keys.values() for lang in by_lang}

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from macros.literals import LiteralError, matches, parse_literal, parse_scalar, rounded_like
+from macros.literals import (
+    LiteralError,
+    Tolerance,
+    ToleranceError,
+    matches,
+    parse_literal,
+    parse_scalar,
+    rounded_like,
+)
 
 
 @pytest.mark.parametrize(("written", "lab", "ok"), [
@@ -62,3 +70,32 @@ def test_vectors_and_matrices_parse_to_their_shape() -> None:
 def test_malformed_literals_are_rejected_with_the_text(bad: str) -> None:
     with pytest.raises(LiteralError, match="'"):
         parse_literal(bad)
+
+
+@pytest.mark.parametrize(("written", "lab", "tol", "rel", "ok"), [
+    ("2,200", 2299.0, 100, None, True),
+    ("2,200", 2101.0, 100, None, True),
+    ("2,200", 2300.5, 100, None, False),
+    ("2,200", 2099.0, 100, None, False),
+    ("2,200", 2309.0, None, 0.05, True),     # 5% of the written 2,200 is 110
+    ("2,200", 2311.0, None, 0.05, False),
+    ("22%", 0.2349, 1.5, None, True),        # a percentage's tolerance is in percentage points
+    ("22%", 0.2351, 1.5, None, False),
+    ("-0.5", -0.52, None, 0.05, True),       # relative to the size of the written number
+])
+def test_tolerance_bounds_the_gap(written: str, lab: float, tol: float | None, rel: float | None, ok: bool) -> None:
+    assert matches(parse_scalar(written), lab, Tolerance.of(tol, rel)) is ok
+
+
+@pytest.mark.parametrize(("tol", "rel"), [(-1, None), (0, None), (float("nan"), None), (float("inf"), None),
+                                          ("5", None), (True, None), (None, 0), (None, 1), (None, 1.5),
+                                          (None, -0.1)])
+def test_unusable_tolerances_are_refused(tol: object, rel: object) -> None:
+    with pytest.raises(ToleranceError, match=r"tol=|rel="):
+        Tolerance.of(tol, rel)
+
+
+def test_tolerance_text_states_the_bound() -> None:
+    assert Tolerance.of(100).describe() == " (±100)"
+    assert Tolerance.of(rel=0.05).describe() == " (±5%)"
+    assert Tolerance.of().describe() == ""

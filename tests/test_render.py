@@ -124,3 +124,33 @@ def test_a_lab_value_that_is_not_finite_is_an_error_not_a_number(bad: float) -> 
         assert [(c.line, c.verdict) for c in claims] == [(1, ERROR)]
         assert f"lab value mse.loss is not finite ({bad})" in claims[0].message
         assert output.startswith("**⚠")  # shown as a problem, never printed as if it were a number
+
+
+def test_approx_checks_within_its_stated_tolerance() -> None:
+    loss = RESULTS["mse"].loss  # 0.80125
+    output, claims = render('about {{ approx("mse.loss", "0.8", tol=0.01) }}, roughly '
+                            '{{ approx("mse.loss", "0.85", rel=0.1) }}\n', front="")
+    assert output == "about 0.8, roughly 0.85\n"
+    assert [(c.kind, c.verdict, c.tolerance) for c in claims] == [("approx", OK, "0.01"), ("approx", OK, "10%")]
+    assert abs(loss - 0.8) <= 0.01
+    assert abs(loss - 0.85) <= 0.085
+
+
+def test_approx_outside_its_tolerance_is_stale_with_the_bound_in_the_message() -> None:
+    _, claims = render('{{ approx("mse.loss", "0.7", tol=0.05) }}\n', front="")
+    assert claims[0].verdict == STALE
+    assert claims[0].describe() == "docs/en/p.md:1: written 0.7 (±0.05), lab 0.8 (mse.loss)"
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    ('approx("mse.loss", "0.8")', "needs exactly one of tol="),
+    ('approx("mse.loss", "0.8", tol=0.1, rel=0.1)', "needs exactly one of tol="),
+    ('approx("mse.loss", "0.8", tol=-1)', "tol=-1 must be a finite number above 0"),
+    ('check("mse.loss", "0.8", tol=0)', "tol=0 must be a finite number above 0"),
+    ('approx("mse.loss", "0.8", rel=2)', "rel=2 must be a finite number above 0 and below 1"),
+    ('approx("mse.loss", "0.8", tol="0.1")', "tol='0.1' is not a number"),
+])
+def test_approx_and_check_refuse_unusable_tolerances(call: str, message: str) -> None:
+    _, claims = render("x\n{{ " + call + " }}\n", front="")
+    assert [(c.line, c.verdict) for c in claims] == [(2, ERROR)]
+    assert message in claims[0].message
