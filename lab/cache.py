@@ -137,32 +137,35 @@ def store(path: Path, key: str, result: Any) -> bool:
     return True
 
 
+def result_type(run: Callable[[], Any]) -> type | None:
+    """The dataclass ``run`` is annotated to return, to rebuild a stored result with (None: none)."""
+    try:
+        kind = typing.get_type_hints(run)["return"]
+    except Exception:
+        return None  # no usable return annotation: nothing to rebuild a result with
+    return kind if dataclasses.is_dataclass(kind) else None
+
+
 def _entry(name: str, run: Callable[[], Any], cache_dir: Path) -> tuple[Path, str, type | None]:
     """Where ``run``'s entry lives, its key, and the dataclass to rebuild it with (None: not cacheable)."""
     key = source_key(run)
-    try:
-        result_type = typing.get_type_hints(run)["return"]
-    except Exception:
-        result_type = None  # no usable return annotation: nothing to rebuild a result with
-    if result_type is not None and not dataclasses.is_dataclass(result_type):
-        result_type = None
-    return cache_dir / f"{name}-{key[:20]}.npz", key, result_type
+    return cache_dir / f"{name}-{key[:20]}.npz", key, result_type(run)
 
 
 def cached(name: str, run: Callable[[], Any], cache_dir: Path) -> Any | None:
     """The cached result of ``run()`` if the sources it depends on are unchanged, else None."""
-    path, key, result_type = _entry(name, run, cache_dir)
-    return load(path, key, result_type) if result_type is not None else None
+    path, key, kind = _entry(name, run, cache_dir)
+    return load(path, key, kind) if kind is not None else None
 
 
 def cached_run(name: str, run: Callable[[], Any], cache_dir: Path) -> Any:
     """``run()``, or its cached result when the sources it depends on are unchanged."""
-    path, key, result_type = _entry(name, run, cache_dir)
-    hit = load(path, key, result_type) if result_type is not None else None
+    path, key, kind = _entry(name, run, cache_dir)
+    hit = load(path, key, kind) if kind is not None else None
     if hit is not None:
         return hit
     result = run()
-    if result_type is not None and type(result) is result_type and store(path, key, result):
+    if kind is not None and type(result) is kind and store(path, key, result):
         for stale in cache_dir.glob(f"{name}-*.npz"):
             if stale != path:
                 stale.unlink(missing_ok=True)

@@ -3,7 +3,9 @@
 Formats: ``text`` (``file:line: written X, lab Y (key)``, one per problem), ``github`` (workflow
 annotations that show on the pull request's diff) and ``json`` (the full report). ``--fix``
 rewrites stale checked numbers in place at their written precision, prints a diff, and checks
-again. Exit status: 0 when every number agrees, 1 when anything is stale or wrong.
+again. ``--portable`` also reruns the lab with its arithmetic perturbed (macros/portable.py) and
+reports every number whose written digits another CPU would change. Exit status: 0 when every
+number agrees, 1 when anything is stale or wrong.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--docs", type=Path, default=Path("docs"), help="docs folder (default: docs)")
     check.add_argument("--format", choices=("text", "github", "json"), default="text")
     check.add_argument("--fix", action="store_true", help="rewrite stale checked numbers in place")
+    check.add_argument("--portable", action="store_true",
+                       help="also rerun the lab with perturbed arithmetic and report every number another "
+                            "CPU would change (slow: the lab runs several times)")
     args = parser.parse_args(argv)
     if not args.docs.is_dir():
         parser.error(f"no docs folder at {args.docs}; run from the project root or pass --docs")
@@ -59,6 +64,13 @@ def main(argv: list[str] | None = None) -> int:
         for line in unfixable:
             print(f"cannot fix: {line}", file=sys.stderr)
         report = check_site(args.docs, results, errors, root=root)
+    if args.portable and not report.problems:
+        from macros.portable import check_portable
+
+        report.claims.extend(check_portable(args.docs, root, report,
+                                            progress=lambda line: print(line, file=sys.stderr, flush=True)))
+    elif args.portable:
+        print("--portable: skipped until the problems below are fixed", file=sys.stderr)
     _print(report, args.format)
     return 1 if report.problems else 0
 

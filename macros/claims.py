@@ -15,9 +15,10 @@ class Claim:
 
     ``kind`` is ``check`` (a literal the author wrote, checked at its written precision or within
     an explicit ``tol``), ``approx`` (an approximate literal checked within its stated
-    ``tolerance``), ``value`` (printed by the lab), ``number`` (written by hand and tied to nothing:
-    see macros/coverage.py) or ``error`` (something on the page that could not be read, e.g. an
-    unknown key or an undefined variable).
+    ``tolerance``), ``below`` (an upper bound the lab value must stay under), ``value``
+    (printed by the lab), ``number`` (written by hand and tied to nothing: see macros/coverage.py)
+    or ``error`` (something on the page that could not be read, e.g. an unknown key or an
+    undefined variable).
     """
 
     page: str

@@ -19,14 +19,22 @@ from lab.failures import LAB_DIR
 from macros.claims import OK, STALE, Claim, error_claim
 from macros.keys import LabKeyError, parse_key, resolve
 from macros.lab_results import LAB_ASSETS, LabFailure
-from macros.literals import LiteralError, Tolerance, ToleranceError, matches, parse_literal, rounded_like
+from macros.literals import (
+    LiteralError,
+    Tolerance,
+    ToleranceError,
+    matches,
+    parse_literal,
+    parse_scalar,
+    rounded_like,
+)
 from macros.modules import MODULES, module_html
 
 if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a warm build that
     import numpy as np  # renders no page never loads it.
 
 
-MACRO_NAMES = ("value", "check", "approx", "figure", "table", "lab_source", "module")
+MACRO_NAMES = ("value", "check", "approx", "below", "figure", "table", "lab_source", "module")
 """The macros a page may call, in the order the author's guide introduces them."""
 
 _FORMAT = re.compile(r"\+?(?:\.\d{1,2})?[fe%]|d|g")
@@ -115,6 +123,28 @@ class PageMacros:
             return self._error(key, written, f"approx(\"{key}\", \"{written}\") needs exactly one of tol= "
                                              "(an absolute bound) or rel= (a share of the written number)")
         return self._compare("approx", key, written, tol, rel)
+
+    def below(self, key: str, written: str) -> str:
+        """An upper bound ("relative errors below 5e-8"): every entry of the lab value must be
+        smaller than ``written``. For quantities that are rounding noise, whose digits differ from
+        machine to machine while their size does not."""
+        import numpy as np
+
+        try:
+            value = np.asarray(self._lookup(key), dtype=float)
+            bound = parse_scalar(written.strip())
+        except (LabKeyError, LiteralError) as error:
+            return self._error(key, written, str(error))
+        limit = float(bound.value) / (100 if bound.percent else 1)
+        largest = float(np.max(value))
+        if not largest < limit:
+            message = f"written below {written}, lab {largest:.3g} ({key}): raise the bound or fix the lab"
+            self.claims.append(Claim(self.page, self._line(), "below", key, written, _computed(value), STALE,
+                                     message, f"<{written}"))
+            return f"**⚠ {written} (stale: lab says {largest:.3g})**"
+        self.claims.append(Claim(self.page, self._line(), "below", key, written, _computed(value), OK,
+                                 f"{key} is below {written}", f"<{written}"))
+        return written
 
     def _compare(self, kind: str, key: str, written: str, tol: float | None, rel: float | None) -> str:
         import numpy as np

@@ -299,7 +299,7 @@ def check_key_parity(claims: list[Claim]) -> list[Claim]:
     keys: dict[str, dict[str, dict[str, int]]] = {}  # page without language -> language -> key -> first line
     for claim in claims:
         match = re.match(r"(.*?docs/)([a-z]{2}(?:[-_][A-Za-z]{2,4})?)/(.+)", claim.page)
-        if match and claim.kind in ("check", "approx", "value"):
+        if match and claim.kind in ("check", "approx", "below", "value"):
             base, lang, rest = match.groups()
             keys.setdefault(base + "*/" + rest, {}).setdefault(lang, {}).setdefault(claim.key, claim.line)
     languages = {lang for by_lang in keys.values() for lang in by_lang}

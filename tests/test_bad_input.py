@@ -85,7 +85,7 @@ TINY_CASES = [
     appended("literal of the wrong shape", '{{ check("mse.grad_W[1]", "1.875") }}',
              ("has shape ()", "has shape (3,)", "write one number per entry")),
     appended("undefined variable", "{{ undefined_thing }}",
-             ("'undefined_thing' is undefined", "only value, check, approx, figure")),
+             ("'undefined_thing' is undefined", "only value, check, approx, below, figure")),
     appended("undefined macro", '{{ chek("mse.loss", "0.801") }}', ("'chek' is undefined", "did you mean check?")),
     appended("broken internal link", "See [the next page](next.md).",
              ("link to 'next.md' leads nowhere", "there is no docs/en/next.md", "correct the path")),
