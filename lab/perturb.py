@@ -14,7 +14,7 @@ touching ``OPENBLAS_CORETYPE`` (some machines set it because their CPU needs it)
   to four units in the last place, in three fixed patterns. The data, the initial weights and the
   sampled matrices then differ in their last bits, as another kernel's first products would.
 
-``python -m lab.perturb VARIANT_JSON OUT`` runs every experiment under one variant and stores each
+``python -m lab.perturb VARIANT_JSON OUT NAMES_JSON`` runs the named experiments under one variant and stores each
 result in ``OUT``; ``run_variants`` runs them all, two at a time.
 """
 
@@ -121,8 +121,9 @@ def nudge_random_draws(seed: int) -> None:
     np.random.default_rng = default_rng
 
 
-def run_variant(variant: Variant, out: Path) -> dict[str, str]:
-    """In this process: every experiment under ``variant``, stored in ``out``; returns the failures."""
+def run_variant(variant: Variant, out: Path, names: list[str] | None = None) -> dict[str, str]:
+    """In this process: the named experiments (default: all) under ``variant``, stored in ``out``;
+    returns the failures."""
     from lab.failures import locate
     from lab.registry import EXPERIMENTS
 
@@ -130,6 +131,8 @@ def run_variant(variant: Variant, out: Path) -> dict[str, str]:
         nudge_random_draws(variant.nudge)
     failures = {}
     for name, run in EXPERIMENTS.items():
+        if names is not None and name not in names:
+            continue
         try:
             result = run()
         except Exception as error:
@@ -149,9 +152,10 @@ class Perturbed:
     failures: dict[str, str]
 
 
-def run_variants(chosen: list[Variant] | None = None, timeout: float = 900,
+def run_variants(chosen: list[Variant] | None = None, names: list[str] | None = None, timeout: float = 900,
                  progress: Callable[[str], None] | None = None) -> list[Perturbed]:
-    """Each variant in a fresh process (its environment must be set before NumPy loads), two at a time."""
+    """The named experiments (default: all) under each variant, each variant in a fresh process (its
+    environment must be set before NumPy loads), two at a time."""
     from lab.registry import EXPERIMENTS
 
     chosen = variants() if chosen is None else chosen
@@ -162,13 +166,14 @@ def run_variants(chosen: list[Variant] | None = None, timeout: float = 900,
             out.mkdir()
             env = {**os.environ, **variant.env, "PYTHONDONTWRITEBYTECODE": "1"}
             spec = json.dumps(dataclasses.asdict(variant))
-            done = subprocess.run([sys.executable, "-m", "lab.perturb", spec, str(out)], cwd=root, env=env,
+            wanted = json.dumps(list(EXPERIMENTS) if names is None else names)
+            done = subprocess.run([sys.executable, "-m", "lab.perturb", spec, str(out), wanted], cwd=root, env=env,
                                   capture_output=True, text=True, timeout=timeout, check=False)
             if done.returncode != 0:
                 raise RuntimeError(f"variant {variant.name} failed:\n{done.stderr[-3000:]}")
             failures = json.loads(done.stdout.splitlines()[-1])
             results = {name: pickle.loads((out / f"{name}.pickle").read_bytes())
-                       for name in EXPERIMENTS if name not in failures}
+                       for name in EXPERIMENTS if (names is None or name in names) and name not in failures}
             if progress:
                 progress(f"ran the lab with {variant.what}")
             return Perturbed(variant, results, failures)
@@ -179,10 +184,10 @@ def run_variants(chosen: list[Variant] | None = None, timeout: float = 900,
 
 def main(argv: list[str]) -> int:
     """The worker: its variant comes as JSON, since its environment may already hide what it names."""
-    if len(argv) != 2:
-        print("usage: python -m lab.perturb VARIANT_JSON OUT (run_variants starts this)", file=sys.stderr)
+    if len(argv) != 3:
+        print("usage: python -m lab.perturb VARIANT_JSON OUT NAMES_JSON (run_variants starts this)", file=sys.stderr)
         return 2
-    print(json.dumps(run_variant(Variant(**json.loads(argv[0])), Path(argv[1]))))
+    print(json.dumps(run_variant(Variant(**json.loads(argv[0])), Path(argv[1]), json.loads(argv[2]))))
     return 0
 
 

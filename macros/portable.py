@@ -148,7 +148,8 @@ def check_portable(docs_dir: Path, root: Path, baseline: Report,
     from lab.perturb import run_variants
 
     perturbed, failures = {}, {}
-    for outcome in run_variants(progress=progress):
+    cited = sorted({c.key.split(".", 1)[0] for c in baseline.claims if c.kind in _NUMBERS})
+    for outcome in run_variants(names=cited, progress=progress):
         name = outcome.variant.name
         perturbed[name] = check_site(docs_dir, outcome.results, root=root)
         failures[name] = outcome.failures

@@ -115,3 +115,27 @@ def test_rendered_pages_round_trip_and_a_damaged_entry_is_a_miss(tmp_path: Path)
     assert cache.load(key) == page
     (tmp_path / f"{key}.json").write_text('{"key": "')
     assert cache.load(key) is None
+
+
+def test_a_result_computed_with_another_machines_kernels_is_not_reused(tmp_path: Path, monkeypatch) -> None:
+    """A cache restored from another kind of machine (a CI cache, a shared .cache) is a miss here."""
+    calls.clear()
+    monkeypatch.setattr(cache, "signature", lambda: "another-cpu")
+    foreign = cache.source_key(run_sample)
+    elsewhere = dataclasses.replace(run_sample(), loss=0.25)  # what other kernels might have computed
+    path, _, _ = cache._entry("sample", run_sample, tmp_path)
+    assert cache.store(path, foreign, elsewhere)
+    monkeypatch.undo()
+    assert cache.source_key(run_sample) != foreign
+    assert cache.cached_run("sample", run_sample, tmp_path).loss == 0.1 + 0.2
+    assert len(calls) == 2
+
+
+def test_the_machine_signature_follows_the_kernel_settings() -> None:
+    from lab.machine import signature
+
+    here = signature({})
+    assert signature({}) == here
+    for name in ("OPENBLAS_CORETYPE", "NPY_DISABLE_CPU_FEATURES", "OPENBLAS_NUM_THREADS"):
+        assert signature({name: "x"}) != here, name
+    assert signature({"UNRELATED": "x"}) == here

@@ -154,3 +154,14 @@ def test_approx_and_check_refuse_unusable_tolerances(call: str, message: str) ->
     _, claims = render("x\n{{ " + call + " }}\n", front="")
     assert [(c.line, c.verdict) for c in claims] == [(2, ERROR)]
     assert message in claims[0].message
+
+
+def test_below_checks_an_upper_bound_and_prints_it() -> None:
+    output, claims = render('errors below {{ below("mse.rel_error_W", "1e-6") }}\n', front="")
+    assert output == "errors below 1e-6\n"
+    assert [(c.kind, c.verdict, c.tolerance) for c in claims] == [("below", OK, "<1e-6")]
+    _, claims = render('x\n{{ below("mse.loss", "0.5") }}\n', front="")
+    assert (claims[0].line, claims[0].verdict) == (2, STALE)
+    assert claims[0].message == "written below 0.5, lab 0.801 (mse.loss): raise the bound or fix the lab"
+    _, claims = render('{{ below("mse.loss", "small") }}\n', front="")
+    assert claims[0].verdict == ERROR
