@@ -1,25 +1,17 @@
 """``python -m lab --out DIR [--compare EXPECTED]``: run every experiment, write its CSV files and
-figures to DIR, and optionally compare them byte for byte with a folder of expected outputs."""
+figures to DIR, and optionally compare them with a folder of expected outputs at the published
+precision (lab/compare.py: digit for digit, except where a column or a figure states otherwise)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 
+from lab.compare import AGREES, DIFFERS, IDENTICAL, VARIES, compare_folders
 from lab.outputs import FigureError, write_outputs
 from lab.tables import TABLES
-
-
-def compare(out: Path, expected: Path) -> list[str]:
-    """Names of expected files that are missing from ``out`` or differ from it."""
-    differ = []
-    for path in sorted(p for p in expected.rglob("*") if p.is_file()):
-        name = path.relative_to(expected).as_posix()
-        produced = out / name
-        if not produced.is_file() or produced.read_bytes() != path.read_bytes():
-            differ.append(name)
-    return differ
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("lab-output"),
                         help="folder for the CSV files and figures (default: lab-output)")
     parser.add_argument("--compare", type=Path, metavar="EXPECTED",
-                        help="folder of expected outputs to compare with, byte for byte")
+                        help="folder of expected outputs to compare with, at the published precision")
     args = parser.parse_args(argv)
     if args.compare is not None and not args.compare.is_dir():
         parser.error(f"--compare: no folder {args.compare}")
@@ -40,11 +32,20 @@ def main(argv: list[str] | None = None) -> int:
         print(path)
     if args.compare is None:
         return 0
-    differ = compare(args.out, args.compare)
-    for name in differ:
-        print(f"differs: {name}")
-    print("identical" if not differ else f"{len(differ)} file(s) differ from {args.compare}")
-    return 1 if differ else 0
+    verdicts = compare_folders(args.out, args.compare)
+    for verdict in verdicts:
+        if verdict.verdict != IDENTICAL:
+            print(f"{verdict.verdict}: {verdict.name}: {'; '.join(verdict.notes[:5])}")
+    counts = Counter(verdict.verdict for verdict in verdicts)
+    if counts[DIFFERS]:
+        print(f"{counts[DIFFERS]} file(s) differ from {args.compare}")
+        return 1
+    if counts[IDENTICAL] == len(verdicts):
+        print("identical")
+    else:
+        print(f"agrees at the published precision: {counts[IDENTICAL]} file(s) identical, {counts[AGREES]} within "
+              f"their stated tolerances, {counts[VARIES]} figure(s) of chaotic runs drawn differently")
+    return 0
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.portable and not report.problems:
         from macros.portable import check_portable
 
-        report.claims.extend(check_portable(args.docs, root, report,
+        report.claims.extend(check_portable(args.docs, root, report, results,
                                             progress=lambda line: print(line, file=sys.stderr, flush=True)))
     elif args.portable:
         print("--portable: skipped until the problems below are fixed", file=sys.stderr)

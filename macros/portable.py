@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lab.failures import LAB_DIR
 from macros.claims import OK, Claim, Report, error_claim
 from macros.render import check_site
 
@@ -142,15 +143,75 @@ def _line_of(where: str) -> int:
     return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
 
 
-def check_portable(docs_dir: Path, root: Path, baseline: Report,
+def check_portable(docs_dir: Path, root: Path, baseline: Report, results: Mapping[str, Any],
                    progress: Callable[[str], None] | None = None) -> list[Claim]:
-    """Rerun the lab under every perturbation and check every page against each run."""
+    """Rerun the lab under every perturbation; check every page, table and figure against each run."""
     from lab.perturb import run_variants
 
-    perturbed, failures = {}, {}
-    cited = sorted({c.key.split(".", 1)[0] for c in baseline.claims if c.kind in _NUMBERS})
-    for outcome in run_variants(names=cited, progress=progress):
+    perturbed, failures, runs = {}, {}, {}
+    for outcome in run_variants(progress=progress):
         name = outcome.variant.name
         perturbed[name] = check_site(docs_dir, outcome.results, root=root)
         failures[name] = outcome.failures
-    return portability_claims(baseline, perturbed, failures)
+        runs[name] = outcome.results
+    problems = portability_claims(baseline, perturbed, failures)
+    whole = {name: run for name, run in runs.items() if not failures[name]}
+    return problems + table_claims(results, whole) + figure_claims(results, whole)
+
+
+def _where(function: Callable[..., Any]) -> tuple[str, int]:
+    """The lab file and line where ``function`` is defined."""
+    import inspect
+
+    path = Path(inspect.getsourcefile(function) or "")
+    file = f"lab/{path.relative_to(LAB_DIR).as_posix()}" if path.is_relative_to(LAB_DIR) else str(path)
+    return file, inspect.getsourcelines(function)[1]
+
+
+def table_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, Any]]) -> list[Claim]:
+    """Every CSV cell that a perturbed run writes otherwise, beyond its column's stated tolerance."""
+    from lab.compare import compare_rows
+    from lab.tables import TABLES, TOLERANCES
+
+    problems = []
+    for table, build in TABLES.items():
+        expected = build(baseline)
+        cells: dict[str, list[str]] = {}
+        for variant, results in runs.items():
+            for cell in compare_rows(expected, build(results), TOLERANCES.get(table))[0]:
+                cells.setdefault(cell, []).append(variant)
+        if cells:
+            shown = "; ".join(f"{cell} ({', '.join(variants)})" for cell, variants in list(cells.items())[:4])
+            more = f" and {len(cells) - 4} more" if len(cells) > 4 else ""
+            problems.append(error_claim(*_where(build), f"{table} is written otherwise when the lab's arithmetic is "
+                                        f"perturbed: {shown}{more}; write those columns with fewer digits, or state "
+                                        "how far they may differ in the module's TOLERANCES (see lab/compare.py)",
+                                        key=table))
+    return problems
+
+
+def figure_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, Any]]) -> list[Claim]:
+    """Every figure that a perturbed run draws otherwise, unless it is declared machine-dependent."""
+    from lab.compare import same_drawing
+    from lab.figures import FIGURES, MACHINE_DEPENDENT
+    from lab.outputs import try_draw
+    from lab.parallel import run_parallel
+
+    names = [name for name in FIGURES if name not in MACHINE_DEPENDENT]
+    jobs = [(name, results) for results in (baseline, *runs.values()) for name in names]
+    drawn = run_parallel(try_draw, jobs)
+    problems = []
+    for i, name in enumerate(names):
+        mine = drawn[i]
+        others = [drawn[i + len(names) * (k + 1)] for k in range(len(runs))]
+        if isinstance(mine, tuple):
+            moved = [v for v, other in zip(runs, others, strict=True)
+                     if not isinstance(other, tuple) or not same_drawing(mine[0], other[0])]
+        else:
+            moved = []  # a figure that fails to draw is reported by the build itself
+        if moved:
+            problems.append(error_claim(*_where(FIGURES[name]), f"figure '{name}' is drawn otherwise when the lab's "
+                                        f"arithmetic is perturbed ({', '.join(moved)}); if it plots a chaotic "
+                                        "quantity, add it to the module's MACHINE_DEPENDENT with the reason, else "
+                                        "plot values that hold on every machine", key=name))
+    return problems

@@ -15,4 +15,8 @@ from lab.plotting import to_svg
 FIGURES: dict[str, Callable[[dict[str, Any]], Any]] = collect(__name__, __path__, "FIGURES")
 """Figure name -> draw function taking all lab results and returning a matplotlib figure."""
 
-__all__ = ["FIGURES", "to_svg"]
+MACHINE_DEPENDENT: dict[str, str] = collect(__name__, __path__, "MACHINE_DEPENDENT")
+"""Figure name -> why its lines differ from machine to machine (it plots a chaotic quantity). The
+comparison of a rerun reports such a figure as varying instead of failing (lab/compare.py)."""
+
+__all__ = ["FIGURES", "MACHINE_DEPENDENT", "to_svg"]

@@ -126,3 +126,11 @@ FIGURES = {
     "spiral-linear-boundary": linear_boundary,
     "spiral-net-boundary": net_boundary,
 }
+
+MACHINE_DEPENDENT = {
+    "spiral-loss": "plots every step of a training run at the edge of stability, whose late steps differ "
+                   "between machines (the curve's shape and the printed numbers do not)",
+    "spiral-net-boundary": "draws the regions of a network trained at the edge of stability; their edges move by "
+                           "a fraction of a pixel between machines",
+}
+"""Figures whose lines differ from machine to machine (lab/compare.py reports them as varying)."""

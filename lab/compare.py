@@ -1,0 +1,127 @@
+"""Compare the lab's outputs with the ones the site was built with, at the published precision.
+
+A CSV cell agrees when its text is the same, or, in a column that states a tolerance (the
+``TOLERANCES`` of lab/tables/), when both cells are numbers within it:
+
+* ``"±0.001"``: at most 0.001 apart; ``"±1e-6%"``: at most that share of the expected number apart;
+* ``"<2e-7"``: both below 2e-7 (rounding noise, such as a finite-difference check's relative error,
+  whose size is the result and whose digits differ from machine to machine).
+
+A figure agrees when its SVG is the same once the names matplotlib derives from a hash (clip
+paths) are numbered in order instead: every coordinate as written is then the same. A figure that
+plots a chaotic quantity (``MACHINE_DEPENDENT`` in lab/figures/) may differ, and is reported so.
+Every other file must be identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+IDENTICAL, AGREES, VARIES, DIFFERS = "identical", "agrees", "varies", "differs"
+_HASHED_ID = re.compile(r"\b(p[0-9a-f]{10})\b")
+
+
+@dataclass
+class Verdict:
+    name: str
+    verdict: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def cell_agrees(expected: str, produced: str, tolerance: str | None) -> bool:
+    """Does ``produced`` agree with ``expected`` under the column's stated tolerance (None: none)?"""
+    if expected == produced:
+        return True
+    a, b = _number(expected), _number(produced)
+    if tolerance is None or a is None or b is None:
+        return False
+    if tolerance.startswith("<"):
+        bound = Decimal(tolerance[1:])
+        return abs(a) < bound and abs(b) < bound
+    bound_text = tolerance.removeprefix("±")
+    if bound_text.endswith("%"):
+        return abs(a - b) <= Decimal(bound_text[:-1]) / 100 * abs(a)
+    return abs(a - b) <= Decimal(bound_text)
+
+
+def compare_rows(expected: list[list[str]], produced: list[list[str]],
+                 tolerances: dict[str, str] | None = None) -> tuple[list[str], int]:
+    """Cells that disagree (``row r, column c: expected X, got Y``), and how many differ within a tolerance."""
+    tolerances = tolerances or {}
+    if len(expected) != len(produced) or (expected and expected[0] != produced[0]):
+        return [f"{len(produced)} rows with header {produced[:1]}, expected {len(expected)} with {expected[:1]}"], 0
+    header, problems, tolerated = expected[0] if expected else [], [], 0
+    for r, (want, got) in enumerate(zip(expected[1:], produced[1:], strict=True), start=2):
+        if len(want) != len(got):
+            problems.append(f"row {r}: {len(got)} cells, expected {len(want)}")
+            continue
+        for c, (x, y) in enumerate(zip(want, got, strict=True)):
+            column = header[c] if c < len(header) else str(c + 1)
+            if x == y:
+                continue
+            if cell_agrees(x, y, tolerances.get(column)):
+                tolerated += 1
+            else:
+                problems.append(f"row {r}, column {column}: expected {x}, got {y}")
+    return problems, tolerated
+
+
+def _rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"))))
+
+
+def same_drawing(expected: bytes, produced: bytes) -> bool:
+    """The SVGs differ at most in hash-derived names."""
+    def numbered(data: bytes) -> str:
+        names: dict[str, str] = {}
+        return _HASHED_ID.sub(lambda m: names.setdefault(m.group(1), f"id{len(names)}"), data.decode("utf-8"))
+
+    try:
+        return numbered(expected) == numbered(produced)
+    except UnicodeDecodeError:
+        return False
+
+
+def compare_file(name: str, expected: bytes, produced: bytes | None) -> Verdict:
+    from lab.figures import MACHINE_DEPENDENT
+    from lab.tables import TOLERANCES
+
+    if produced is None:
+        return Verdict(name, DIFFERS, ["missing from the output"])
+    if produced == expected:
+        return Verdict(name, IDENTICAL)
+    if name.endswith(".csv"):
+        problems, tolerated = compare_rows(_rows(expected), _rows(produced), TOLERANCES.get(name))
+        if problems:
+            return Verdict(name, DIFFERS, problems)
+        return Verdict(name, AGREES, [f"{tolerated} number(s) differ within the tolerance stated for their column"])
+    if name.endswith(".svg"):
+        if same_drawing(expected, produced):
+            return Verdict(name, AGREES, ["same drawing (only hash-derived names differ)"])
+        figure = Path(name).stem
+        if figure in MACHINE_DEPENDENT:
+            return Verdict(name, VARIES, [MACHINE_DEPENDENT[figure]])
+    return Verdict(name, DIFFERS, ["bytes differ"])
+
+
+def compare_folders(out: Path, expected: Path) -> list[Verdict]:
+    """A verdict for every expected file."""
+    verdicts = []
+    for path in sorted(p for p in expected.rglob("*") if p.is_file()):
+        name = path.relative_to(expected).as_posix()
+        produced = out / name
+        verdicts.append(compare_file(name, path.read_bytes(), produced.read_bytes() if produced.is_file() else None))
+    return verdicts
