@@ -36,7 +36,7 @@ def lab_sources() -> list[tuple[str, bytes]]:
 
 
 def requirements() -> bytes:
-    pins = [f"{package}=={version(package)}" for package in ("numpy", "matplotlib")]
+    pins = [f"{package}=={version(package)}" for package in ("numpy", "matplotlib", "threadpoolctl")]
     return ("\n".join(pins) + "\n").encode()
 
 

@@ -18,3 +18,12 @@ def run_parallel(function: Callable[..., Any], jobs: Sequence[tuple[Any, ...]]) 
     # fork: the workers inherit the loaded lab and its results instead of importing them again.
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(function, *zip(*jobs, strict=True)))
+
+
+def one_blas_thread() -> Any:
+    """A context in which BLAS uses one thread. Every run of the lab goes through it: a product split
+    between threads may be summed in another order, so a build that ran one experiment, a cold build
+    that ran all of them side by side and the bundle's rerun all get the same last bits."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")

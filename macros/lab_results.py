@@ -37,9 +37,8 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
 
         found = {name: cached(name, run, cache_dir) for name, run in EXPERIMENTS.items()} if cache_dir else {}
         missing = [name for name in EXPERIMENTS if found.get(name) is None]
-        # Experiments to run go side by side on all cores, each with one BLAS thread: two
-        # processes of two BLAS threads each on two cores would only get in each other's way.
-        jobs = [(name, cache_dir, len(missing) > 1) for name in missing]
+        # Experiments to run go side by side on all cores, each with one BLAS thread (as always).
+        jobs = [(name, cache_dir) for name in missing]
         ran = dict(zip(missing, run_parallel(_run_one, jobs), strict=True))
         outcomes = {**dict.fromkeys(EXPERIMENTS), **found, **ran}  # in registry order
         results = {n: o for n, o in outcomes.items() if not isinstance(o, LabFailure)}
@@ -48,19 +47,15 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
     return _memo["all"]
 
 
-def _run_one(name: str, cache_dir: Path | None, one_blas_thread: bool) -> Any:
+def _run_one(name: str, cache_dir: Path | None) -> Any:
     """One experiment's result, or where and why it raised (a worker process may run this)."""
-    from contextlib import nullcontext
-
-    from threadpoolctl import threadpool_limits
-
     from lab.cache import cached_run
+    from lab.parallel import one_blas_thread
     from lab.registry import EXPERIMENTS
 
     run = EXPERIMENTS[name]
     try:
-        # The results are bit for bit the same with one BLAS thread (tests/test_lab_results.py).
-        with threadpool_limits(limits=1, user_api="blas") if one_blas_thread else nullcontext():
+        with one_blas_thread():  # the same last bits whichever way the build reaches this run
             return run() if cache_dir is None else cached_run(name, run, cache_dir)
     except Exception as error:  # reported with its lab file and line, never a bare traceback
         return locate(error)
@@ -79,9 +74,11 @@ class LazyResults(Mapping[str, Any]):
             raise KeyError(name)
         if name not in self._loaded:
             from lab.cache import cached_run
+            from lab.parallel import one_blas_thread
             from lab.registry import EXPERIMENTS
 
-            self._loaded[name] = cached_run(name, EXPERIMENTS[name], self._cache_dir)
+            with one_blas_thread():
+                self._loaded[name] = cached_run(name, EXPERIMENTS[name], self._cache_dir)
         return self._loaded[name]
 
     def __iter__(self) -> Iterator[str]:
