@@ -9,7 +9,8 @@ Two kinds of mutant:
   is copied, the constant edited, the lab rerun (other experiments come from the cache) and every
   page checked. Killed when at least one number is reported stale; and, for every checked number,
   the verdict must follow the value: a number whose lab value moved by more than its last written
-  digit must be reported, one whose value did not move at all must not.
+  digit must be reported, one whose value did not move at all must not; an approximate number or a
+  bound must be reported exactly when the value leaves its stated tolerance.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from macros.literals import parse_literal
+from macros.literals import Tolerance, matches, parse_literal
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -123,6 +124,18 @@ def _moved_past_last_digit(written: str, old: str, new: str) -> bool | None:
     return None
 
 
+def _bounded_verdict(claim: dict[str, Any]) -> bool:
+    """Must an ``approx`` or ``below`` claim be reported? Its stated bound decides, exactly."""
+    after = np.asarray(ast.literal_eval(claim["computed"]), dtype=float)
+    if claim["kind"] == "below":
+        return not bool(np.all(after < float(claim["tolerance"].lstrip("<"))))
+    text = claim["tolerance"]
+    bound = Tolerance.of(rel=float(text[:-1]) / 100) if text.endswith("%") else Tolerance.of(float(text))
+    literals = parse_literal(claim["written"])
+    after = after.reshape(literals.shape)
+    return not all(matches(literals[i], after[i], bound) for i in np.ndindex(literals.shape))
+
+
 def judge(name: str, what: str, before: list[dict[str, Any]], after: list[dict[str, Any]]) -> Outcome:
     outcome = Outcome(name, what)
     old = {(c["page"], c["line"], c["key"], c["written"]): c["computed"] for c in before if c["kind"] == "check"}
@@ -130,12 +143,15 @@ def judge(name: str, what: str, before: list[dict[str, Any]], after: list[dict[s
         where = f"{claim['page']}:{claim['line']}"
         if claim["verdict"] in ("stale", "error"):
             outcome.flagged.append(where)
-        if claim["kind"] != "check":
+        if claim["kind"] in ("approx", "below"):  # a stated bound: reported exactly when the value leaves it
+            moved: bool | None = _bounded_verdict(claim)
+        elif claim["kind"] == "check":
+            ident = (claim["page"], claim["line"], claim["key"], claim["written"])
+            if ident not in old:
+                continue
+            moved = _moved_past_last_digit(claim["written"], old[ident], claim["computed"])
+        else:
             continue
-        ident = (claim["page"], claim["line"], claim["key"], claim["written"])
-        if ident not in old:
-            continue
-        moved = _moved_past_last_digit(claim["written"], old[ident], claim["computed"])
         if moved is True and claim["verdict"] != "stale":
             outcome.missed.append(f"{where} ({claim['key']})")
         if moved is False and claim["verdict"] != "ok":

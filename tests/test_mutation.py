@@ -56,3 +56,17 @@ def test_the_judge_catches_a_checker_that_misses_or_cries_wolf() -> None:
     assert judge("m", "", before, [dict(moved[0], verdict="stale"), before[1]]).killed
     alarm = [dict(moved[0], verdict="stale"), dict(before[1], verdict="stale")]
     assert judge("m", "", before, alarm).false_alarms == ["docs/en/a.md:4 (mse.x[0])"]
+
+
+def test_the_judge_holds_approximate_numbers_and_bounds_to_their_stated_tolerance() -> None:
+    base = {"page": "docs/en/a.md", "key": "spiral.net_loss_rises", "verdict": "ok"}
+    rises = dict(base, line=5, kind="approx", written="2,200", tolerance="100")
+    noise = dict(base, line=6, key="matmul.max_check_rel_error", kind="below", written="5e-8", tolerance="<5e-8")
+    inside = [dict(rises, computed="2290"), dict(noise, computed="4e-8")]
+    assert judge("m", "", [], inside).missed == []
+    outside = [dict(rises, computed="2310"), dict(noise, computed="6e-8")]
+    assert judge("m", "", [], outside).missed == ["docs/en/a.md:5 (spiral.net_loss_rises)",
+                                                   "docs/en/a.md:6 (matmul.max_check_rel_error)"]
+    assert judge("m", "", [], [dict(c, verdict="stale") for c in outside]).killed
+    assert judge("m", "", [], [dict(c, verdict="stale") for c in inside]).false_alarms == \
+        ["docs/en/a.md:5 (spiral.net_loss_rises)", "docs/en/a.md:6 (matmul.max_check_rel_error)"]
