@@ -23,7 +23,9 @@ from macros.render import check_site
 def _github(claim: Claim) -> str:
     """A workflow command; % and newlines are escaped as GitHub requires."""
     message = claim.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    title = "Stale lab number" if claim.verdict == "stale" else "Lab check error"
+    title = {"stale": "Stale lab number"}.get(claim.verdict, "Lab check error")
+    if claim.kind == "portability":
+        title = "Number differs between machines"
     return f"::error file={claim.page},line={max(claim.line, 1)},title={title}::{message}"
 
 

@@ -17,8 +17,8 @@ class Claim:
     an explicit ``tol``), ``approx`` (an approximate literal checked within its stated
     ``tolerance``), ``below`` (an upper bound the lab value must stay under), ``value``
     (printed by the lab), ``number`` (written by hand and tied to nothing: see macros/coverage.py)
-    or ``error`` (something on the page that could not be read, e.g. an unknown key or an
-    undefined variable).
+    ``portability`` (a number another machine would change: see macros/portable.py) or ``error``
+    (something on the page that could not be read, e.g. an unknown key or an undefined variable).
     """
 
     page: str

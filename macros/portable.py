@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from lab.failures import LAB_DIR
-from macros.claims import OK, Claim, Report, error_claim
+from macros.claims import ERROR, OK, Claim, Report, error_claim
 from macros.render import check_site
 
 _NUMBERS = ("check", "approx", "below", "value")
+PORTABILITY = "portability"
+"""The kind of a claim that reports a number another machine would change."""
 
 
 @dataclass
@@ -129,8 +131,8 @@ def advice(spread: Spread) -> str:
 def portability_claims(baseline: Report, perturbed: Mapping[str, Report],
                        failures: Mapping[str, Mapping[str, str]]) -> list[Claim]:
     """Error claims for every fragile number and every experiment that fails under a perturbation."""
-    problems = [error_claim(s.claim.page, s.claim.line, advice(s), key=s.claim.key, written=s.claim.written)
-                for s in spreads(baseline, perturbed, failures)]
+    problems = [Claim(s.claim.page, s.claim.line, PORTABILITY, s.claim.key, s.claim.written, s.claim.computed,
+                      ERROR, advice(s)) for s in spreads(baseline, perturbed, failures)]
     for variant, failed in failures.items():
         for name, where in failed.items():
             problems.append(error_claim(where.split(":", 1)[0], _line_of(where), f"experiment '{name}' fails when "

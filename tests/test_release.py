@@ -33,6 +33,14 @@ def test_workflow_checks_annotates_builds_uploads_and_deploys() -> None:
     assert "SOURCE_DATE_EPOCH" in makefile
 
 
+def test_pull_requests_that_touch_the_lab_or_the_pages_run_the_portability_check() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "portability.yml").read_text())
+    assert workflow[True]["pull_request"]["paths"] == ["lab/**", "docs/**"]
+    runs = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert any("python -m macros check --portable --format github" in run for run in runs)
+    assert "OPENBLAS_CORETYPE" not in (ROOT / ".github" / "workflows" / "portability.yml").read_text().split("\n", 4)[4]
+
+
 def build(project: Path) -> dict[str, bytes]:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1764000000", "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project, env=env,
