@@ -192,7 +192,26 @@ class PageMacros:
         header, *rows = TABLES[name](self.results)
         lines = ["| " + " | ".join(header) + " |", "|" + " ---: |" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
-        return "\n".join(lines) + f"\n\n[:material-download: {name}]({self.to_root}{LAB_ASSETS}/{name})"
+        return ("\n".join(lines) + f"\n\n[:material-download: {name}]({self.to_root}{LAB_ASSETS}/{name})"
+                + self._varies(name))
+
+    def _varies(self, table: str) -> str:
+        """A note under a table whose columns may differ between machines (lab/tables/ TOLERANCES)."""
+        from lab.tables import TOLERANCES
+        from macros.ui_text import UI, ui
+
+        stated = TOLERANCES.get(table)
+        if not stated:
+            return ""
+        match = re.search(r"docs/([^/]+)/", self.page)
+        lang = match.group(1) if match and match.group(1) in UI else "en"
+        separator, opening, closing = ("；", "（", "）") if lang == "zh" else ("; ", " (", ")")
+
+        def bound_text(bound: str) -> str:
+            return ui(lang, "varies.below", bound=bound[1:]) if bound.startswith("<") else bound
+
+        columns = separator.join(f"`{column}`{opening}{bound_text(bound)}{closing}" for column, bound in stated.items())
+        return f"\n\n{ui(lang, 'varies', columns=columns)}"
 
     def lab_source(self, name: str) -> str:
         """The source of a lab function or class, e.g. ``lab.gradcheck.numeric_gradient``."""

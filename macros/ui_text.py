@@ -26,6 +26,8 @@ UI: dict[str, dict[str, str]] = {
         "none": "none",
         "site": "Deep Learning Math Lab",
         "recomputed": "{n} numbers recomputed by the lab",
+        "varies": "On another machine these columns may differ, within the stated bounds: {columns}.",
+        "varies.below": "both below {bound}",
     },
     "zh": {
         "route": "学习路线",
@@ -50,6 +52,8 @@ UI: dict[str, dict[str, str]] = {
         "none": "无",
         "site": "深度学习数学实验室",
         "recomputed": "{n} 个数字由实验代码重新计算",
+        "varies": "换一台机器，下列各列可能不同，但不会超出所注范围：{columns}。",
+        "varies.below": "均低于 {bound}",
     },
 }
 """Language -> key -> text. Both languages must have the same keys (a test checks it)."""

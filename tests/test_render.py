@@ -165,3 +165,16 @@ def test_below_checks_an_upper_bound_and_prints_it() -> None:
     assert claims[0].message == "written below 0.5, lab 0.801 (mse.loss): raise the bound or fix the lab"
     _, claims = render('{{ below("mse.loss", "small") }}\n', front="")
     assert claims[0].verdict == ERROR
+
+
+def test_a_table_with_machine_dependent_columns_says_so_in_the_page_language() -> None:
+    from lab.tables import TOLERANCES
+
+    assert "net_loss" in TOLERANCES["spiral-training.csv"]
+    output, _ = render_page("docs/en/p.md", "en/p.md", '{{ table("spiral-training.csv") }}', RESULTS)
+    assert output.endswith("On another machine these columns may differ, within the stated bounds: "
+                           "`net_loss` (±2e-5).")
+    output, _ = render_page("docs/zh/p.md", "zh/p.md", '{{ table("spiral-training.csv") }}', RESULTS)
+    assert output.endswith("换一台机器，下列各列可能不同，但不会超出所注范围：`net_loss`（±2e-5）。")
+    output, _ = render_page("docs/en/p.md", "en/p.md", '{{ table("gradient-check-results.csv") }}', RESULTS)
+    assert "another machine" not in output
