@@ -52,7 +52,7 @@ UI: dict[str, dict[str, str]] = {
         "none": "无",
         "site": "深度学习数学实验室",
         "recomputed": "{n} 个数字由实验代码重新计算",
-        "varies": "换一台机器，下列各列可能不同，但不会超出所注范围：{columns}。",
+        "varies": "在其他机器上，以下各列的数值可能略有不同，但不会超出标注的范围：{columns}。",
         "varies.below": "均低于 {bound}",
     },
 }

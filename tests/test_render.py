@@ -175,6 +175,6 @@ def test_a_table_with_machine_dependent_columns_says_so_in_the_page_language() -
     assert output.endswith("On another machine these columns may differ, within the stated bounds: "
                            "`net_loss` (±2e-5).")
     output, _ = render_page("docs/zh/p.md", "zh/p.md", '{{ table("spiral-training.csv") }}', RESULTS)
-    assert output.endswith("换一台机器，下列各列可能不同，但不会超出所注范围：`net_loss`（±2e-5）。")
+    assert output.endswith("在其他机器上，以下各列的数值可能略有不同，但不会超出标注的范围：`net_loss`（±2e-5）。")
     output, _ = render_page("docs/en/p.md", "en/p.md", '{{ table("gradient-check-results.csv") }}', RESULTS)
     assert "another machine" not in output
