@@ -28,11 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     except FigureError as error:
         print(error, file=sys.stderr)
         return 1
-    for path in [*(args.out / name for name in TABLES), *(args.out / "figures" / f"{name}.svg" for name in drawn)]:
-        print(path)
+    produced = [*TABLES, *(f"figures/{name}.svg" for name in drawn)]
+    for name in produced:
+        print(args.out / name)
     if args.compare is None:
         return 0
-    verdicts = compare_folders(args.out, args.compare)
+    verdicts = compare_folders(args.out, args.compare, produced)
     for verdict in verdicts:
         if verdict.verdict != IDENTICAL:
             print(f"{verdict.verdict}: {verdict.name}: {'; '.join(verdict.notes[:5])}")

@@ -15,6 +15,7 @@ from lab.attention import (
     BASE_SHAPE,
     D_KS,
     GIB,
+    GRAD_FLOOR,
     KV_CONFIG_7B,
     KV_HEADS_GQA,
     KV_SEQ_LENS,
@@ -91,6 +92,7 @@ class AttentionResult:
     rel_error_causal_K: float
     rel_error_causal_V: float
     eps: float
+    grad_floor: float
     d_ks: np.ndarray
     sqrt_d_ks: np.ndarray
     std_raw: np.ndarray
@@ -181,7 +183,8 @@ def gradient_fields(rng: np.random.Generator, ex: dict[str, Any]) -> dict[str, A
     plain = attention_gradcheck(Q, K, V, G, None)
     causal = attention_gradcheck(Q, K, V, G, causal_mask(Q.shape[0]))
     fields: dict[str, Any] = dict(jacobian=jacobian, numeric_jacobian=numeric_jacobian,
-                                  rel_error_jacobian=rel_error(jacobian, numeric_jacobian), G=G, eps=EPS)
+                                  rel_error_jacobian=rel_error(jacobian, numeric_jacobian), G=G, eps=EPS,
+                                  grad_floor=GRAD_FLOOR)
     for m in "QKV":
         a, n = plain["analytic"][m], plain["numeric"][m]
         fields.update({f"grad_{m}": a, f"numeric_grad_{m}": n, f"rel_error_{m}": grad_rel_error(a, n),

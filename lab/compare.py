@@ -9,7 +9,8 @@ A CSV cell agrees when its text is the same, or, in a column that states a toler
 
 A figure agrees when its SVG is the same once the names matplotlib derives from a hash (clip
 paths) are numbered in order instead: every coordinate as written is then the same. A figure that
-plots a chaotic quantity (``MACHINE_DEPENDENT`` in lab/figures/) may differ, and is reported so.
+plots a chaotic quantity (``MACHINE_DEPENDENT`` in lab/figures/) may differ in its coordinates and
+path data, and is reported so; its elements, texts and styles must still be the same.
 Every other file must be identical.
 """
 
@@ -24,6 +25,8 @@ from pathlib import Path
 
 IDENTICAL, AGREES, VARIES, DIFFERS = "identical", "agrees", "varies", "differs"
 _HASHED_ID = re.compile(r"\b(p[0-9a-f]{10})\b")
+_PATH_DATA = re.compile(r'\bd="[^"]*"')
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 
 
 @dataclass
@@ -83,14 +86,28 @@ def _rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8"))))
 
 
+def _numbered(data: bytes) -> str:
+    """The SVG text with hash-derived names replaced by their order of appearance."""
+    names: dict[str, str] = {}
+    return _HASHED_ID.sub(lambda m: names.setdefault(m.group(1), f"id{len(names)}"), data.decode("utf-8"))
+
+
 def same_drawing(expected: bytes, produced: bytes) -> bool:
     """The SVGs differ at most in hash-derived names."""
-    def numbered(data: bytes) -> str:
-        names: dict[str, str] = {}
-        return _HASHED_ID.sub(lambda m: names.setdefault(m.group(1), f"id{len(names)}"), data.decode("utf-8"))
+    try:
+        return _numbered(expected) == _numbered(produced)
+    except UnicodeDecodeError:
+        return False
+
+
+def same_figure(expected: bytes, produced: bytes) -> bool:
+    """The same elements, texts and styles: only coordinates and path data may differ (a figure of a
+    chaotic run draws the same figure with its lines elsewhere, never another figure)."""
+    def skeleton(data: bytes) -> str:
+        return _NUMBER.sub("0", _PATH_DATA.sub('d=""', _numbered(data)))
 
     try:
-        return numbered(expected) == numbered(produced)
+        return skeleton(expected) == skeleton(produced)
     except UnicodeDecodeError:
         return False
 
@@ -104,7 +121,10 @@ def compare_file(name: str, expected: bytes, produced: bytes | None) -> Verdict:
     if produced == expected:
         return Verdict(name, IDENTICAL)
     if name.endswith(".csv"):
-        problems, tolerated = compare_rows(_rows(expected), _rows(produced), TOLERANCES.get(name))
+        try:
+            problems, tolerated = compare_rows(_rows(expected), _rows(produced), TOLERANCES.get(name))
+        except UnicodeDecodeError:
+            return Verdict(name, DIFFERS, ["not UTF-8 text"])
         if problems:
             return Verdict(name, DIFFERS, problems)
         return Verdict(name, AGREES, [f"{tolerated} number(s) differ within the tolerance stated for their column"])
@@ -112,16 +132,21 @@ def compare_file(name: str, expected: bytes, produced: bytes | None) -> Verdict:
         if same_drawing(expected, produced):
             return Verdict(name, AGREES, ["same drawing (only hash-derived names differ)"])
         figure = Path(name).stem
-        if figure in MACHINE_DEPENDENT:
+        if figure in MACHINE_DEPENDENT and same_figure(expected, produced):
             return Verdict(name, VARIES, [MACHINE_DEPENDENT[figure]])
+        if figure in MACHINE_DEPENDENT:
+            return Verdict(name, DIFFERS, ["not the same figure: its elements or texts differ, not only its lines"])
     return Verdict(name, DIFFERS, ["bytes differ"])
 
 
-def compare_folders(out: Path, expected: Path) -> list[Verdict]:
-    """A verdict for every expected file."""
+def compare_folders(out: Path, expected: Path, produced: list[str] | None = None) -> list[Verdict]:
+    """A verdict for every expected file, and for every ``produced`` file that is not expected."""
     verdicts = []
-    for path in sorted(p for p in expected.rglob("*") if p.is_file()):
-        name = path.relative_to(expected).as_posix()
-        produced = out / name
-        verdicts.append(compare_file(name, path.read_bytes(), produced.read_bytes() if produced.is_file() else None))
+    names = sorted(p.relative_to(expected).as_posix() for p in expected.rglob("*") if p.is_file())
+    for name in names:
+        made = out / name
+        found = made.read_bytes() if made.is_file() else None
+        verdicts.append(compare_file(name, (expected / name).read_bytes(), found))
+    verdicts += [Verdict(name, DIFFERS, ["written by the lab, but not in the expected outputs"])
+                 for name in sorted(set(produced or []) - set(names))]
     return verdicts

@@ -1,26 +1,36 @@
 """Rerun the lab with its arithmetic perturbed, to find the numbers a change of CPU would move.
 
 Another CPU gets other BLAS kernels and other SIMD loops, which round the last bits of a matrix
-product or a sum differently. A well-conditioned quantity shrugs that off; a chaotic one (a long
-training run at the edge of stability) amplifies it until its leading digits move. Each variant
-below perturbs the arithmetic in one of the ways a machine can, in a fresh process, without
-touching ``OPENBLAS_CORETYPE`` (some machines set it because their CPU needs it):
+product, a sum or an exponential differently. A well-conditioned quantity shrugs that off; a
+chaotic one (a long training run at the edge of stability) amplifies it until its leading digits
+move, and rounding noise (a finite-difference check's relative error) changes in every digit.
+Each variant below perturbs the arithmetic in one of the ways a machine can, in a fresh process,
+without touching ``OPENBLAS_CORETYPE`` (some machines set it because their CPU needs it):
 
-* ``blas-1``, ``blas-N``: one BLAS thread, then several (a product split between threads may be
-  summed in another order);
-* ``simd-baseline``: NumPy's own loops without the SIMD extensions this CPU adds to NumPy's
-  baseline (``NPY_DISABLE_CPU_FEATURES``): an older or smaller CPU's summation and element-wise code;
+* ``products-1`` to ``products-3``: every matrix product (``@``, ``np.matmul``, ``np.dot``,
+  ``np.einsum``, ``np.linalg``) and every transcendental function (``np.exp``, ``np.log``, ...)
+  of the lab has its result moved by up to two units in the last place, in three fixed patterns,
+  as another kernel's summation order or another maths library would. A result that is a short
+  binary fraction (``1.875``, ``-2.5``) was computed exactly, as every correct kernel computes it,
+  and is left alone;
 * ``nudge-1``, ``nudge-2``, ``nudge-3``: every floating-point draw of a random generator moved by up
-  to four units in the last place, in three fixed patterns. The data, the initial weights and the
-  sampled matrices then differ in their last bits, as another kernel's first products would.
+  to four units in the last place, in three patterns: the data, the initial weights and the
+  sampled matrices differ in their last bits, as after another kernel's first products;
+* ``simd-baseline``: NumPy's own loops without the SIMD extensions this CPU adds to NumPy's
+  baseline (``NPY_DISABLE_CPU_FEATURES``): an older or smaller CPU's sums and element-wise code;
+* ``blas-N``: several BLAS threads instead of the one every build uses (a product split between
+  threads may be summed in another order, as in another BLAS library).
 
-``python -m lab.perturb VARIANT_JSON OUT NAMES_JSON`` runs the named experiments under one variant and stores each
-result in ``OUT``; ``run_variants`` runs them all, two at a time.
+``python -m lab.perturb VARIANT_JSON OUT NAMES_JSON`` runs the named experiments under one variant
+and stores each result in ``OUT``; ``run_variants`` runs them all, two at a time.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import importlib.abc
+import importlib.machinery
 import json
 import os
 import pickle
@@ -45,26 +55,39 @@ FLOAT_DRAWS = frozenset({
 """Methods of ``numpy.random.Generator`` that return floating-point draws."""
 
 
+PRODUCT_ULPS = 2
+"""The largest move, in units in the last place, given to the result of a product or a function."""
+
+PRODUCTS = ("matmul", "dot", "vdot", "inner", "outer", "tensordot", "einsum", "exp", "expm1", "log",
+            "log1p", "log2", "log10", "sin", "cos", "tan", "tanh", "arctan", "power")
+"""NumPy functions whose last bits depend on the kernel or the maths library (``np.linalg`` too)."""
+
+EXACT_BITS = 30
+"""A result whose value times 2**30 is an integer (and not huge) is taken to have been computed exactly."""
+
+
 @dataclass(frozen=True)
 class Variant:
     name: str
     what: str  # said in the report: how the arithmetic was perturbed
     env: dict[str, str] = field(default_factory=dict)
-    nudge: int = 0  # seed of the nudge pattern; 0: no nudge
+    nudge: int = 0  # seed of the random-draw nudge pattern; 0: no nudge
+    products: int = 0  # seed of the product pattern; 0: products untouched
+    threads: int = 1  # BLAS threads (every build uses one)
 
 
 def variants() -> list[Variant]:
     """Every perturbation the portability check applies (see the module docstring)."""
-    threads = str(max(2, os.cpu_count() or 1))
-    found = [Variant("blas-1", "one BLAS thread", {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}),
-             Variant("blas-N", f"{threads} BLAS threads",
-                     {"OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads})]
+    found = [Variant(f"products-{seed}", f"products and functions moved by up to {PRODUCT_ULPS} ulp (pattern {seed})",
+                     products=seed) for seed in (1, 2, 3)]
+    found += [Variant(f"nudge-{seed}", f"random draws moved by up to {NUDGE_ULPS} ulp (pattern {seed})", nudge=seed)
+              for seed in (1, 2, 3)]
     extensions = simd_extensions()
     if extensions:
         found.append(Variant("simd-baseline", "NumPy without " + ", ".join(extensions),
                              {"NPY_DISABLE_CPU_FEATURES": " ".join(extensions)}))
-    found += [Variant(f"nudge-{seed}", f"random draws moved by up to {NUDGE_ULPS} ulp (pattern {seed})", nudge=seed)
-              for seed in (1, 2, 3)]
+    threads = max(2, os.cpu_count() or 1)
+    found.append(Variant("blas-N", f"{threads} BLAS threads", threads=threads))
     return found
 
 
@@ -121,20 +144,114 @@ def nudge_random_draws(seed: int) -> None:
     np.random.default_rng = default_rng
 
 
+def moved_products(value: Any, seed: int) -> Any:
+    """``value`` with each inexact float moved by -PRODUCT_ULPS..PRODUCT_ULPS units in the last place.
+
+    The move is a function of the value's bits and the seed, as a kernel's result is a function of
+    its inputs: the same computation done twice (the two sides of a finite difference that does not
+    touch it) moves the same way, so it still cancels exactly."""
+    import numpy as np
+
+    if isinstance(value, tuple):  # np.linalg.eigh and friends return named tuples of arrays
+        return type(value)(*(moved_products(item, seed) for item in value)) if hasattr(value, "_fields") \
+            else tuple(moved_products(item, seed) for item in value)
+    array = np.asarray(value)
+    if array.dtype != np.float64:
+        return value
+    with np.errstate(over="ignore", invalid="ignore"):  # huge and infinite values are left alone below
+        scaled = array * 2.0**EXACT_BITS
+        exact = ((scaled == np.round(scaled)) & (np.abs(array) < 2.0**20)) | ~np.isfinite(array)
+    key = np.uint64((seed * 0x632BE59BD9B4E019) % 2**64)
+    with np.errstate(over="ignore"):  # the hash wraps around on purpose
+        mixed = (array.copy(order="C").view(np.uint64) ^ key) * np.uint64(0x9E3779B97F4A7C15)
+    buckets = ((mixed >> np.uint64(40)) % np.uint64(2 * PRODUCT_ULPS + 1)).astype(np.int64) - PRODUCT_ULPS
+    steps = np.where(exact, 0, buckets)
+    moved = np.where(steps == 0, array, array + steps * np.spacing(np.abs(np.where(exact, 1.0, array))))
+    if isinstance(value, np.ndarray):
+        return moved
+    return moved[()] if isinstance(value, np.generic) else type(value)(moved)
+
+
+def perturb_products(seed: int) -> None:
+    """From now on, in this process: the products and functions of PRODUCTS and ``np.linalg``, and
+    the ``@`` of every lab module imported after this call, return results moved in their last bits."""
+    import builtins
+
+    import numpy as np
+
+    def wrap(function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            result = function(*args, **kwargs)
+            out = kwargs.get("out")
+            if isinstance(out, np.ndarray) and out.dtype.kind == "f":
+                out[...] = moved_products(out, seed)
+                return out
+            return moved_products(result, seed)
+
+        return wrapped
+
+    for name in PRODUCTS:
+        setattr(np, name, wrap(getattr(np, name)))
+    for name in ("eig", "eigh", "eigvals", "eigvalsh", "norm", "solve", "inv", "det", "svd", "lstsq", "pinv"):
+        setattr(np.linalg, name, wrap(getattr(np.linalg, name)))
+    builtins.__lab_matmul__ = np.matmul  # what a rewritten ``a @ b`` calls (np.matmul, wrapped above)
+    sys.meta_path.insert(0, _MatmulFinder())
+
+
+class _MatmulRewriter(ast.NodeTransformer):
+    """``a @ b`` -> ``__lab_matmul__(a, b)``; ``a @= b`` -> ``a = __lab_matmul__(a, b)``."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.MatMult):
+            return node
+        return ast.copy_location(ast.Call(ast.Name("__lab_matmul__", ast.Load()), [node.left, node.right], []), node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.MatMult) or not isinstance(node.target, ast.Name):
+            return node
+        call = ast.Call(ast.Name("__lab_matmul__", ast.Load()), [ast.Name(node.target.id, ast.Load()), node.value], [])
+        return ast.copy_location(ast.Assign([node.target], call), node)
+
+
+class _MatmulLoader(importlib.machinery.SourceFileLoader):
+    def get_code(self, fullname: str) -> Any:  # always from source: a cached .pyc has the plain ``@``
+        tree = _MatmulRewriter().visit(ast.parse(self.get_data(self.path), filename=self.path))
+        return compile(ast.fix_missing_locations(tree), self.path, "exec", dont_inherit=True)
+
+
+class _MatmulFinder(importlib.abc.MetaPathFinder):
+    """Loads every lab module (but this one) through ``_MatmulLoader``."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if not name.startswith("lab.") or name == __name__ or name == "lab.perturb":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            spec.loader = _MatmulLoader(spec.loader.name, spec.loader.path)
+        return spec
+
+
 def run_variant(variant: Variant, out: Path, names: list[str] | None = None) -> dict[str, str]:
     """In this process: the named experiments (default: all) under ``variant``, stored in ``out``;
-    returns the failures."""
-    from lab.failures import locate
-    from lab.registry import EXPERIMENTS
+    returns the failures. Must run before any lab experiment module is imported."""
+    from threadpoolctl import threadpool_limits
 
     if variant.nudge:
         nudge_random_draws(variant.nudge)
+    if variant.products:
+        perturb_products(variant.products)
+    from lab.failures import locate
+    from lab.registry import EXPERIMENTS
+
     failures = {}
     for name, run in EXPERIMENTS.items():
         if names is not None and name not in names:
             continue
         try:
-            result = run()
+            with threadpool_limits(limits=variant.threads, user_api="blas"):
+                result = run()
         except Exception as error:
             failures[name] = locate(error).describe()
             continue

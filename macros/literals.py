@@ -150,7 +150,10 @@ def _bound(name: str, value: object, upper: Decimal | None) -> Decimal | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ToleranceError(f"{name}={value!r} is not a number; write it like {name}=0.01")
-    bound = Decimal(repr(float(value)))
+    try:
+        bound = Decimal(repr(float(value)))
+    except OverflowError:
+        bound = Decimal("Infinity")
     if not bound.is_finite() or bound <= 0 or (upper is not None and bound >= upper):
         limit = "" if upper is None else f" and below {upper}"
         raise ToleranceError(f"{name}={value!r} must be a finite number above 0{limit}")

@@ -20,6 +20,7 @@ from macros.claims import OK, STALE, Claim, error_claim
 from macros.keys import LabKeyError, parse_key, resolve
 from macros.lab_results import LAB_ASSETS, LabFailure
 from macros.literals import (
+    Literal,
     LiteralError,
     Tolerance,
     ToleranceError,
@@ -125,9 +126,9 @@ class PageMacros:
         return self._compare("approx", key, written, tol, rel)
 
     def below(self, key: str, written: str) -> str:
-        """An upper bound ("relative errors below 5e-8"): every entry of the lab value must be
-        smaller than ``written``. For quantities that are rounding noise, whose digits differ from
-        machine to machine while their size does not."""
+        """An upper bound on a size ("relative errors below 5e-8"): every entry of the lab value
+        must be smaller than ``written`` in absolute value. For quantities that are rounding noise,
+        whose digits differ from machine to machine while their size does not."""
         import numpy as np
 
         try:
@@ -136,12 +137,16 @@ class PageMacros:
         except (LabKeyError, LiteralError) as error:
             return self._error(key, written, str(error))
         limit = float(bound.value) / (100 if bound.percent else 1)
-        largest = float(np.max(value))
+        if not 0 < limit < float("inf"):
+            return self._error(key, written, f"below(\"{key}\", \"{written}\"): the bound must be a finite number "
+                                             "above 0")
+        largest = float(np.max(np.abs(value)))
         if not largest < limit:
-            message = f"written below {written}, lab {largest:.3g} ({key}): raise the bound or fix the lab"
+            shown = f"{largest * 100:.3g}%" if bound.percent else f"{largest:.3g}"
+            message = f"written below {written}, lab {shown} ({key}): raise the bound or fix the lab"
             self.claims.append(Claim(self.page, self._line(), "below", key, written, _computed(value), STALE,
                                      message, f"<{written}"))
-            return f"**⚠ {written} (stale: lab says {largest:.3g})**"
+            return f"**⚠ {written} (stale: lab says {shown})**"
         self.claims.append(Claim(self.page, self._line(), "below", key, written, _computed(value), OK,
                                  f"{key} is below {written}", f"<{written}"))
         return written
@@ -160,9 +165,13 @@ class PageMacros:
                                              f"has shape {value.shape}; write one number per entry")
         value = value.reshape(literal.shape)
         stated = f"{written}{bound.describe()}"
+        largest_written = max(abs(literal[i].value) for i in np.ndindex(literal.shape))
+        if bound.absolute is not None and bound.absolute >= largest_written:
+            return self._error(key, written, f"tol={bound.text()} is as large as '{written}' itself, so it checks "
+                                             f"nothing; write a smaller tolerance, or a bound with below()")
         stale = [i for i in np.ndindex(literal.shape) if not matches(literal[i], value[i], bound)]
         if stale:
-            lab_text = _bracket([rounded_like(literal[i], value[i]) for i in np.ndindex(literal.shape)],
+            lab_text = _bracket([_lab_text(kind, literal[i], value[i]) for i in np.ndindex(literal.shape)],
                                 literal.shape)
             message = f"written {stated}, lab {lab_text} ({key})"
             self.claims.append(Claim(self.page, self._line(), kind, key, written,
@@ -238,6 +247,14 @@ class PageMacros:
             return module_html(name, self.results)
         except KeyError as error:
             return self._error(name, "", f"module '{name}' needs experiment {error}, which failed")
+
+
+def _lab_text(kind: str, literal: Literal, value: float) -> str:
+    """The lab value for a stale message: at the written precision for a checked number, with four
+    significant digits for an approximate one (its written precision says nothing)."""
+    if kind == "check":
+        return rounded_like(literal, value)
+    return f"{value * 100:.4g}%" if literal.percent else f"{value:.4g}"
 
 
 def _find_lab_object(name: str) -> Any:

@@ -108,6 +108,8 @@ def advice(spread: Spread) -> str:
     seen = [*_floats(claim.computed), *(v for c in spread.values.values() for v in _floats(c))]
     here = _floats(claim.computed)
     range_text = f"{_number(min(seen))} to {_number(max(seen))}" if seen else "other values"
+    if len(here) > 1:
+        range_text = f"entries between {range_text}"
     under = ", ".join(spread.broken)
     if claim.kind == "value":
         what = f"printed value of {claim.key} ({claim.message.removeprefix(f'printed {claim.key} as ')})"
@@ -116,6 +118,10 @@ def advice(spread: Spread) -> str:
                     f"\"{_nice_above(3 * max(seen)):g}\"); else print it with fewer digits")
         else:
             todo = "print it with fewer digits, or state it with approx() and a tolerance"
+    elif claim.kind == "below":
+        what = f"bound {claim.written} ({claim.key})"
+        largest = max((abs(v) for v in seen), default=0.0)
+        todo = f"raise the bound to at least {_nice_above(3 * largest):g}, three times the largest value seen"
     else:
         what = f"written {claim.written} ({claim.key})"
         if len(here) == 1 and seen:

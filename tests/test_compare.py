@@ -104,3 +104,23 @@ def test_a_rerun_with_other_rounding_agrees_at_the_published_precision(tmp_path:
     result = rerun()
     assert result.returncode == 1
     assert "differs: spiral-training.csv: row 15, column net_loss" in result.stdout
+
+
+def test_outputs_missing_from_the_expected_folder_are_differences(tmp_path: Path) -> None:
+    expected = tmp_path / "expected"
+    expected.mkdir()
+    result = subprocess.run([sys.executable, "-m", "lab", "--out", str(tmp_path / "output"), "--compare",
+                             str(expected)], cwd=ROOT, capture_output=True, text=True, check=False, timeout=600)
+    assert result.returncode == 1
+    assert "differs: gradient-check-results.csv: written by the lab, but not in the expected outputs" in result.stdout
+    assert "identical" not in result.stdout
+
+
+def test_a_machine_dependent_figure_must_still_be_the_same_figure() -> None:
+    chaotic = next(iter(MACHINE_DEPENDENT))
+    svg = b'<svg><path d="M 1 2 L 3 4"/><text>x</text></svg>'
+    lines_moved = b'<svg><path d="M 1.5 2 L 3 4 L 5 6"/><text>x</text></svg>'
+    assert compare_file(f"figures/{chaotic}.svg", svg, lines_moved).verdict == VARIES
+    assert compare_file(f"figures/{chaotic}.svg", svg, b"garbage").verdict == DIFFERS
+    assert compare_file(f"figures/{chaotic}.svg", svg, b'<svg><path d="M 1 2"/><text>y</text></svg>').verdict == DIFFERS
+    assert compare_file("table.csv", b"a\n1\n", b"\xff\xfe").verdict == DIFFERS

@@ -31,7 +31,7 @@ def test_nudge_random_draws_replaces_default_rng_for_the_process(monkeypatch: py
 def test_no_variant_changes_the_openblas_kernel() -> None:
     """Some machines set OPENBLAS_CORETYPE because their CPU needs that value: never touch it."""
     names = [variant.name for variant in perturb.variants()]
-    assert {"blas-1", "blas-N", "nudge-1", "nudge-2", "nudge-3"} <= set(names)
+    assert {"products-1", "products-2", "products-3", "nudge-1", "nudge-2", "nudge-3", "blas-N"} <= set(names)
     for variant in perturb.variants():
         assert not {"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"} & set(variant.env)
 
@@ -47,3 +47,32 @@ def test_a_variant_runs_in_its_own_process_and_returns_results() -> None:
     plain = twolayer.run()
     assert outcome.results["twolayer"].losses[-1] != plain.losses[-1]  # its data are random draws
     assert outcome.results["twolayer"].losses[-1] == pytest.approx(plain.losses[-1], rel=1e-9)
+
+
+def test_moved_products_leave_exact_results_alone_and_move_the_rest_by_their_value() -> None:
+    values = np.array([0.1, 0.3, 1 / 3, 2.0 / 7, 1.875, -2.5, 0.0, np.inf, -np.inf, np.nan, 1e300])
+    moved = perturb.moved_products(values, 1)
+    exact = [1.875, -2.5, 0.0, np.inf, -np.inf]
+    assert np.isin(exact, moved).all()
+    assert np.isnan(moved[9])
+    with np.errstate(invalid="ignore"):
+        ulps = np.abs(moved - values) / np.spacing(np.abs(values))
+    assert np.nanmax(ulps[np.isfinite(values)]) <= perturb.PRODUCT_ULPS
+    assert not np.array_equal(perturb.moved_products(values, 1)[:4], perturb.moved_products(values, 2)[:4])
+    # the same value moves the same way wherever it appears: a computation done twice still cancels
+    again = perturb.moved_products(np.array([[2.0 / 7, 0.1], [0.1, 2.0 / 7]]), 1)
+    assert again[0, 0] == again[1, 1] == moved[3]
+    assert again[0, 1] == again[1, 0] == moved[0]
+    assert isinstance(perturb.moved_products(0.1, 1), float)
+
+
+def test_the_products_variant_moves_inexact_products_of_the_lab_and_keeps_exact_ones() -> None:
+    """mse's gradient e x^T has the inexact 0.2 * 1.5 and the exact 1.25 * 1.5 = 1.875."""
+    from lab import mse
+
+    products = next(v for v in perturb.variants() if v.name == "products-1")
+    [outcome] = perturb.run_variants([products], names=["mse"])
+    plain, moved = mse.run().grad_W, outcome.results["mse"].grad_W
+    assert plain[1, 0] == moved[1, 0] == 1.875
+    assert not np.array_equal(plain, moved)
+    np.testing.assert_allclose(moved, plain, rtol=1e-15)

@@ -139,7 +139,7 @@ def test_approx_checks_within_its_stated_tolerance() -> None:
 def test_approx_outside_its_tolerance_is_stale_with_the_bound_in_the_message() -> None:
     _, claims = render('{{ approx("mse.loss", "0.7", tol=0.05) }}\n', front="")
     assert claims[0].verdict == STALE
-    assert claims[0].describe() == "docs/en/p.md:1: written 0.7 (±0.05), lab 0.8 (mse.loss)"
+    assert claims[0].describe() == "docs/en/p.md:1: written 0.7 (±0.05), lab 0.8013 (mse.loss)"
 
 
 @pytest.mark.parametrize(("call", "message"), [
@@ -176,5 +176,29 @@ def test_a_table_with_machine_dependent_columns_says_so_in_the_page_language() -
                            "`net_loss` (±2e-5).")
     output, _ = render_page("docs/zh/p.md", "zh/p.md", '{{ table("spiral-training.csv") }}', RESULTS)
     assert output.endswith("在其他机器上，以下各列的数值可能略有不同，但不会超出标注的范围：`net_loss`（±2e-5）。")
-    output, _ = render_page("docs/en/p.md", "en/p.md", '{{ table("gradient-check-results.csv") }}', RESULTS)
+    output, _ = render_page("docs/en/p.md", "en/p.md", '{{ table("matmul-gradient-checks.csv") }}', RESULTS)
+    assert "`max_gap` (both below 5e-15)" in output
+    output, _ = render_page("docs/en/p.md", "en/p.md", '{{ table("optimizer-path.csv") }}', RESULTS)
     assert "another machine" not in output
+
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    ('approx("conv.loss", "0", tol=1e9)', "as large as '0' itself"),
+    ('approx("mse.loss", "5", tol=100)', "as large as '5' itself"),
+    ('check("mse.loss", "0.8", tol=1)', "as large as '0.8' itself"),
+    ('below("mse.loss", "0")', "the bound must be a finite number above 0"),
+    ('below("mse.loss", "1e9999")', "the bound must be a finite number above 0"),
+    ('approx("mse.loss", "0.8", tol=10**400)', "must be a finite number above 0"),
+])
+def test_tolerances_and_bounds_that_check_nothing_are_refused(call: str, message: str) -> None:
+    _, claims = render("{{ " + call + " }}\n", front="")
+    assert [c.verdict for c in claims] == [ERROR]
+    assert message in claims[0].message
+
+
+def test_below_bounds_the_size_of_a_signed_value_and_speaks_in_percent_when_written_so() -> None:
+    _, claims = render('{{ below("mse.grad_W[1,1]", "1") }}\n', front="")  # -2.5: its size is above 1
+    assert claims[0].verdict == STALE
+    _, claims = render('{{ below("mse.loss", "70%") }}\n', front="")
+    assert claims[0].message == "written below 70%, lab 80.1% (mse.loss): raise the bound or fix the lab"
