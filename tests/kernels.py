@@ -21,7 +21,8 @@ from pathlib import Path
 from tests.conftest import copy_project
 
 KERNELS = ("Prescott", "Nehalem", "Sandybridge", "Haswell")
-ARCHITECTURE = "from threadpoolctl import threadpool_info; print(threadpool_info()[0].get('architecture'))"
+ARCHITECTURE = ("import numpy; from threadpoolctl import threadpool_info; "
+                "print(threadpool_info()[0].get('architecture'))")
 
 
 def run(project: Path, kernel: str | None, *args: str) -> subprocess.CompletedProcess[str]:
