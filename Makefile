@@ -12,7 +12,7 @@ ifneq ($(COMMIT_TIME),)
 export SOURCE_DATE_EPOCH ?= $(COMMIT_TIME)
 endif
 
-.PHONY: site serve test lab clean system-deps browser-deps screenshots bench
+.PHONY: site serve test lab clean system-deps browser-deps screenshots bench portable
 
 # Debian packages: a CJK font for the share cards (never downloaded at build time) and, for the
 # browser tests, Debian's Chromium (Playwright drives it; no browser is downloaded).
@@ -50,6 +50,10 @@ lab: $(BIN)/.site-installed
 test: browser-deps $(BIN)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Every number another CPU would change (reruns the lab with perturbed arithmetic; about a minute).
+portable: system-deps $(BIN)/.site-installed
+	$(BIN)/python -m macros check --portable
 
 bench: $(BIN)/.test-installed
 	$(BIN)/python -m tests.benchmark
