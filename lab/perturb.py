@@ -7,8 +7,9 @@ move, and rounding noise (a finite-difference check's relative error) changes in
 Each variant below perturbs the arithmetic in one of the ways a machine can, in a fresh process,
 without touching ``OPENBLAS_CORETYPE`` (some machines set it because their CPU needs it):
 
-* ``products-1`` to ``products-3``: every matrix product (``@``, ``np.matmul``, ``np.dot``,
-  ``np.einsum``, ``np.linalg``) and every transcendental function (``np.exp``, ``np.log``, ...)
+* ``products-1`` to ``products-3``: every matrix product (``@``, ``.dot()``, ``np.matmul``,
+  ``np.dot``, ``np.einsum``, ``np.linalg``), every power of an array (``**``) and every
+  transcendental function (``np.exp``, ``np.log``, ...)
   of the lab has its result moved by up to two units in the last place, in three fixed patterns,
   as another kernel's summation order or another maths library would. A result that is a short
   binary fraction (``1.875``, ``-2.5``) was computed exactly, as every correct kernel computes it,
@@ -172,47 +173,95 @@ def moved_products(value: Any, seed: int) -> Any:
     return moved[()] if isinstance(value, np.generic) else type(value)(moved)
 
 
+class _Moved:
+    """A NumPy function whose results are moved in their last bits; a ufunc's own methods
+    (``np.power.outer``, ``np.add.reduce``) still work, unperturbed."""
+
+    def __init__(self, function: Callable[..., Any], seed: int) -> None:
+        self._function = function
+        self._seed = seed
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        import numpy as np
+
+        result = self._function(*args, **kwargs)
+        out = kwargs.get("out")
+        if isinstance(out, np.ndarray) and out.dtype == np.float64:
+            out[...] = moved_products(out, self._seed)
+            return out
+        return moved_products(result, self._seed)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._function, name)
+
+
 def perturb_products(seed: int) -> None:
     """From now on, in this process: the products and functions of PRODUCTS and ``np.linalg``, and
-    the ``@`` of every lab module imported after this call, return results moved in their last bits."""
+    the ``@``, ``@=``, ``**`` and ``.dot()`` of every lab module imported after this call, return
+    results moved in their last bits (operations on plain Python numbers are left as they are)."""
     import builtins
 
     import numpy as np
 
-    def wrap(function: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            result = function(*args, **kwargs)
-            out = kwargs.get("out")
-            if isinstance(out, np.ndarray) and out.dtype.kind == "f":
-                out[...] = moved_products(out, seed)
-                return out
-            return moved_products(result, seed)
-
-        return wrapped
-
     for name in PRODUCTS:
-        setattr(np, name, wrap(getattr(np, name)))
+        setattr(np, name, _Moved(getattr(np, name), seed))
     for name in ("eig", "eigh", "eigvals", "eigvalsh", "norm", "solve", "inv", "det", "svd", "lstsq", "pinv"):
-        setattr(np.linalg, name, wrap(getattr(np.linalg, name)))
-    builtins.__lab_matmul__ = np.matmul  # what a rewritten ``a @ b`` calls (np.matmul, wrapped above)
+        setattr(np.linalg, name, _Moved(getattr(np.linalg, name), seed))
+
+    def arrays(*values: Any) -> bool:
+        return any(isinstance(value, np.ndarray | np.generic) for value in values)
+
+    def imatmul(a: Any, b: Any) -> Any:
+        if not isinstance(a, np.ndarray):
+            return np.matmul(a, b)
+        a[...] = np.matmul(a, b)  # in place, as ``a @= b`` is on an array
+        return a
+
+    def power(a: Any, b: Any) -> Any:
+        return np.power(a, b) if arrays(a, b) else a**b
+
+    def dot(a: Any, *args: Any, **kwargs: Any) -> Any:
+        return np.dot(a, *args, **kwargs) if isinstance(a, np.ndarray) else a.dot(*args, **kwargs)
+
+    builtins.__lab_matmul__ = np.matmul  # what the rewritten lab code calls (np.matmul, moved above)
+    builtins.__lab_imatmul__ = imatmul
+    builtins.__lab_power__ = power
+    builtins.__lab_dot__ = dot
     sys.meta_path.insert(0, _MatmulFinder())
 
 
+def _load(node: ast.expr) -> ast.expr:
+    """The same target read instead of written (``a``, ``obj.x``, ``a[i]``)."""
+    copy = ast.parse(ast.unparse(node), mode="eval").body
+    return ast.copy_location(copy, node)
+
+
 class _MatmulRewriter(ast.NodeTransformer):
-    """``a @ b`` -> ``__lab_matmul__(a, b)``; ``a @= b`` -> ``a = __lab_matmul__(a, b)``."""
+    """``a @ b`` -> ``__lab_matmul__(a, b)``, ``a @= b`` -> ``a = __lab_imatmul__(a, b)``,
+    ``a ** b`` -> ``__lab_power__(a, b)``, ``a.dot(b)`` -> ``__lab_dot__(a, b)``."""
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         self.generic_visit(node)
-        if not isinstance(node.op, ast.MatMult):
+        helper = {ast.MatMult: "__lab_matmul__", ast.Pow: "__lab_power__"}.get(type(node.op))
+        if helper is None:
             return node
-        return ast.copy_location(ast.Call(ast.Name("__lab_matmul__", ast.Load()), [node.left, node.right], []), node)
+        return ast.copy_location(ast.Call(ast.Name(helper, ast.Load()), [node.left, node.right], []), node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
         self.generic_visit(node)
-        if not isinstance(node.op, ast.MatMult) or not isinstance(node.target, ast.Name):
+        if not isinstance(node.op, ast.MatMult):  # ``**=`` stays in place, unperturbed
             return node
-        call = ast.Call(ast.Name("__lab_matmul__", ast.Load()), [ast.Name(node.target.id, ast.Load()), node.value], [])
+        call = ast.Call(ast.Name("__lab_imatmul__", ast.Load()), [_load(node.target), node.value], [])
         return ast.copy_location(ast.Assign([node.target], call), node)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.func, ast.Attribute) or node.func.attr != "dot":
+            return node
+        if isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy"):
+            return node  # np.dot itself is moved where it is defined
+        return ast.copy_location(ast.Call(ast.Name("__lab_dot__", ast.Load()), [node.func.value, *node.args],
+                                          node.keywords), node)
 
 
 class _MatmulLoader(importlib.machinery.SourceFileLoader):
@@ -255,8 +304,10 @@ def run_variant(variant: Variant, out: Path, names: list[str] | None = None) -> 
         except Exception as error:
             failures[name] = locate(error).describe()
             continue
-        # pickle: only between this worker and the parent that started it, through a private folder
-        (out / f"{name}.pickle").write_bytes(pickle.dumps(result))
+        try:  # pickle: only between this worker and the parent that started it, through a private folder
+            (out / f"{name}.pickle").write_bytes(pickle.dumps(result))
+        except Exception as error:
+            failures[name] = f"{name}: its result cannot be passed back to the check ({error})"
     return failures
 
 

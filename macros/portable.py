@@ -49,10 +49,36 @@ def _ident(claims: list[Claim]) -> dict[tuple[Any, ...], Claim]:
     return found
 
 
+HEADROOM = 3
+"""A bound must stay this many times above every value seen, and an approximate number within
+1/HEADROOM of its tolerance: another machine's rounding noise may be larger than any seen here."""
+
+
 def _same(here: Claim, there: Claim) -> bool:
     if there.verdict != OK:
         return False
+    if here.kind in ("below", "approx"):
+        return _with_headroom(there)
     return here.kind != "value" or here.message == there.message  # an inlined value must print the same
+
+
+def _with_headroom(claim: Claim) -> bool:
+    """Does a bound or an approximate number hold with HEADROOM to spare?"""
+    from decimal import Decimal
+
+    from macros.literals import Tolerance, matches, parse_literal, parse_scalar
+
+    values = _floats(claim.computed)
+    if claim.kind == "below":
+        bound = parse_scalar(claim.written.strip())
+        limit = float(bound.value) / (100 if bound.percent else 1)
+        return max((abs(v) for v in values), default=0.0) * HEADROOM < limit
+    text = claim.tolerance
+    share = text.endswith("%")
+    bound = Decimal(text.rstrip("%")) / (100 if share else 1) / HEADROOM
+    tight = Tolerance(relative=bound) if share else Tolerance(absolute=bound)
+    literals = parse_literal(claim.written).ravel()
+    return len(literals) == len(values) and all(matches(lit, v, tight) for lit, v in zip(literals, values, strict=True))
 
 
 def spreads(baseline: Report, perturbed: Mapping[str, Report],
@@ -68,6 +94,8 @@ def spreads(baseline: Report, perturbed: Mapping[str, Report],
             if claim.verdict != OK or ident not in there or claim.key.split(".", 1)[0] in skipped:
                 continue
             spread = found.setdefault(ident, Spread(claim))
+            if claim.kind in ("below", "approx") and not _with_headroom(claim) and "this machine" not in spread.broken:
+                spread.broken.append("this machine")
             spread.values[variant] = there[ident].computed
             if not _same(claim, there[ident]):
                 spread.broken.append(variant)
@@ -121,11 +149,12 @@ def advice(spread: Spread) -> str:
     elif claim.kind == "below":
         what = f"bound {claim.written} ({claim.key})"
         largest = max((abs(v) for v in seen), default=0.0)
-        todo = f"raise the bound to at least {_nice_above(3 * largest):g}, three times the largest value seen"
+        todo = (f"raise the bound to at least {_nice_above(HEADROOM * largest):g}, {HEADROOM} times the largest "
+                "value seen")
     else:
         what = f"written {claim.written} ({claim.key})"
         if len(here) == 1 and seen:
-            tol = _nice_above(2 * max(abs(v - here[0]) for v in seen))
+            tol = _nice_above(HEADROOM * max(abs(v - here[0]) for v in seen))
             todo = (f"write fewer digits, or approx(\"{claim.key}\", \"…\", tol={tol:g}) and say in the text why the "
                     "number varies between machines")
         else:
@@ -185,8 +214,11 @@ def table_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, An
     for table, build in TABLES.items():
         expected = build(baseline)
         cells: dict[str, list[str]] = {}
+        stated = {column: _tighter(bound) for column, bound in TOLERANCES.get(table, {}).items()}
+        for cell in _over_bound(expected, stated):
+            cells.setdefault(cell, []).append("this machine")
         for variant, results in runs.items():
-            for cell in compare_rows(expected, build(results), TOLERANCES.get(table))[0]:
+            for cell in compare_rows(expected, build(results), stated)[0]:
                 cells.setdefault(cell, []).append(variant)
         if cells:
             shown = "; ".join(f"{cell} ({', '.join(variants)})" for cell, variants in list(cells.items())[:4])
@@ -196,6 +228,29 @@ def table_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, An
                                         "how far they may differ in the module's TOLERANCES (see lab/compare.py)",
                                         key=table))
     return problems
+
+
+def _tighter(tolerance: str) -> str:
+    """A column's stated tolerance divided by HEADROOM: ``<5e-8`` -> ``<1.67e-08``."""
+    from decimal import Decimal
+
+    kind, number = ("<", tolerance[1:]) if tolerance.startswith("<") else ("±", tolerance.removeprefix("±"))
+    share = number.endswith("%")
+    tighter = Decimal(number.rstrip("%")) / HEADROOM
+    return f"{kind}{tighter:.3g}{'%' if share else ''}"
+
+
+def _over_bound(rows: list[list[str]], stated: dict[str, str]) -> list[str]:
+    """Cells of this machine's table that are not below their column's (tightened) bound."""
+    from lab.compare import cell_agrees
+
+    header, found = rows[0] if rows else [], []
+    for r, row in enumerate(rows[1:], start=2):
+        for column, value in zip(header, row, strict=False):
+            bound = stated.get(column, "")
+            if bound.startswith("<") and not cell_agrees("0", value, bound):
+                found.append(f"row {r}, column {column}: {value} is not below {bound[1:]}")
+    return found
 
 
 def figure_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, Any]]) -> list[Claim]:

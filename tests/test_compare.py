@@ -47,7 +47,7 @@ def test_rows_report_each_cell_that_disagrees_with_its_place() -> None:
 def test_figures_compare_as_drawings() -> None:
     svg = b'<svg><clipPath id="p0123456789"/><path d="M 1.5 2" clip-path="url(#p0123456789)"/></svg>'
     renamed = svg.replace(b"p0123456789", b"pabcdefabcd")
-    moved = svg.replace(b"1.5", b"1.6")
+    moved = svg.replace(b"1.5", b"1.7")  # two units of the last written digit
     assert compare_file("figures/x.svg", svg, svg).verdict == IDENTICAL
     assert compare_file("figures/x.svg", svg, renamed).verdict == AGREES
     assert compare_file("figures/x.svg", svg, moved).verdict == DIFFERS

@@ -76,3 +76,50 @@ def test_the_products_variant_moves_inexact_products_of_the_lab_and_keeps_exact_
     assert plain[1, 0] == moved[1, 0] == 1.875
     assert not np.array_equal(plain, moved)
     np.testing.assert_allclose(moved, plain, rtol=1e-15)
+
+
+def test_the_rewrite_keeps_the_meaning_of_the_code_it_perturbs() -> None:
+    """``@``, ``@=``, ``**`` and ``.dot()`` go through the moved functions, with the same results up
+    to the last bits, in-place updates stay in place and plain Python numbers are left alone."""
+    import ast
+    import builtins
+
+    source = """
+alias = A
+A @= M
+product = B @ M
+squares = B ** 2
+count = 2 ** 10
+inner = B.dot(M)
+outer = np.power.outer(np.arange(3.0), [2.0, 3.0])
+"""
+    tree = perturb._MatmulRewriter().visit(ast.parse(source))
+    code = compile(ast.fix_missing_locations(tree), "<rewritten>", "exec")
+    saved = {name: getattr(np, name) for name in perturb.PRODUCTS}
+    saved_linalg = dict(vars(np.linalg))
+    try:
+        perturb.perturb_products(1)
+        import sys
+
+        sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, perturb._MatmulFinder)]
+        A, M = np.eye(2) / 3, np.array([[1.0, 2.0], [3.0, 5.0]]) / 7
+        B = np.array([[0.1, 0.2], [0.3, 0.4]])
+        scope = {"np": np, "A": A, "M": M, "B": B}
+        exec(code, scope)
+    finally:
+        for name, function in saved.items():
+            setattr(np, name, function)
+        for name, function in saved_linalg.items():
+            setattr(np.linalg, name, function)
+        for name in ("__lab_matmul__", "__lab_imatmul__", "__lab_power__", "__lab_dot__"):
+            delattr(builtins, name)
+    assert scope["alias"] is scope["A"]  # updated in place, as ``@=`` does on an array
+    np.testing.assert_allclose(scope["A"], np.eye(2) / 3 @ M, rtol=1e-15)
+    np.testing.assert_allclose(scope["product"], B @ M, rtol=1e-15)
+    np.testing.assert_allclose(scope["squares"], B**2, rtol=1e-15)
+    np.testing.assert_allclose(scope["inner"], B @ M, rtol=1e-15)
+    assert scope["count"] == 1024
+    assert type(scope["count"]) is int
+    np.testing.assert_array_equal(scope["outer"], np.power.outer(np.arange(3.0), [2.0, 3.0]))
+    assert not np.array_equal(scope["product"], B @ M)  # and the products did move
+    assert np.linalg.norm is saved_linalg["norm"]  # nothing leaks into the rest of the test session

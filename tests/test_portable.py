@@ -66,3 +66,16 @@ def test_the_check_flags_over_precise_chaotic_numbers_in_both_languages_and_noth
     assert reported == [f"docs/{lang}/portable-probe.md:{n}" for lang in ("en", "zh") for n in (3, 4)], \
         result.stderr[-3000:]
     assert "4 problem(s)" in result.stderr
+
+
+def test_bounds_and_approximate_numbers_need_headroom_even_on_this_machine() -> None:
+    """Another machine's noise may be larger than any seen here: a bound holding with less than
+    HEADROOM to spare, or an approximate number using more than a third of its tolerance, is reported."""
+    tight = Claim("docs/en/p.md", 1, "below", "s.err", "5e-8", "2e-8", OK, "", "<5e-8")
+    roomy = Claim("docs/en/p.md", 2, "below", "s.err", "1e-7", "2e-8", OK, "", "<1e-7")
+    near_edge = Claim("docs/en/p.md", 3, "approx", "s.rises", "2,200", "2240.0", OK, "", "100")
+    centred = Claim("docs/en/p.md", 4, "approx", "s.rises", "2,200", "2230.0", OK, "", "100")
+    here = Report([tight, roomy, near_edge, centred])
+    found = spreads(here, {"nudge-1": here})
+    assert [(s.claim.line, s.broken[0]) for s in found] == [(1, "this machine"), (3, "this machine")]
+    assert "raise the bound to at least 1e-07" in advice(found[0])

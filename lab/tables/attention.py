@@ -72,7 +72,7 @@ def kv_cache_rows(results: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-TOLERANCES = {"attention-gradcheck.csv": {"rel_error": "<5e-8"}}
+TOLERANCES = {"attention-gradcheck.csv": {"rel_error": "<1e-7"}}
 """Finite-difference errors are rounding noise: their size is the result, their digits vary by machine."""
 
 TABLES = {

@@ -39,7 +39,7 @@ def full_gradcheck_rows(results: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-TOLERANCES = {"twolayer-full-gradcheck.csv": {"numeric": "±1e-3", "rel_error": "<2e-7"},
+TOLERANCES = {"twolayer-full-gradcheck.csv": {"numeric": "±2e-3", "rel_error": "<2e-7"},
               "twolayer-small-gradcheck.csv": {"abs_error": "<2e-9"}}
 """Centered differences of a loss near 1e7 carry rounding noise below 1e-3 (the article derives why)."""
 
