@@ -60,6 +60,13 @@ def cell_agrees(expected: str, produced: str, tolerance: str | None) -> bool:
     return abs(a - b) <= Decimal(bound_text)
 
 
+def divided(tolerance: str, factor: int) -> str:
+    """A column's stated tolerance, ``factor`` times tighter: ``<5e-8`` -> ``<1.67e-8``."""
+    kind, number = ("<", tolerance[1:]) if tolerance.startswith("<") else ("±", tolerance.removeprefix("±"))
+    share = number.endswith("%")
+    return f"{kind}{Decimal(number.rstrip('%')) / factor:.3g}{'%' if share else ''}"
+
+
 def compare_rows(expected: list[list[str]], produced: list[list[str]],
                  tolerances: dict[str, str] | None = None) -> tuple[list[str], int]:
     """Cells that disagree (``row r, column c: expected X, got Y``), and how many differ within a tolerance."""

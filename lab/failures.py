@@ -22,10 +22,15 @@ class LabFailure:
         return f"{self.file}:{self.line}: {self.summary}"
 
 
+def lab_path(path: Path) -> str:
+    """``lab/<path inside the lab>`` for a file of the lab; any other path as it is."""
+    path = path.resolve()
+    return f"lab/{path.relative_to(LAB_DIR).as_posix()}" if path.is_relative_to(LAB_DIR) else str(path)
+
+
 def locate(error: BaseException) -> LabFailure:
     frames = traceback.extract_tb(error.__traceback__)
     inside = [f for f in frames if Path(f.filename).resolve().is_relative_to(LAB_DIR)] or frames[-1:]
-    path = Path(inside[-1].filename).resolve()
-    file = f"lab/{path.relative_to(LAB_DIR).as_posix()}" if path.is_relative_to(LAB_DIR) else str(path)
+    file = lab_path(Path(inside[-1].filename))
     summary = "".join(traceback.format_exception_only(error)).strip()
     return LabFailure(file, inside[-1].lineno or 0, summary, "".join(traceback.format_list(inside)))

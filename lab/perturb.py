@@ -128,8 +128,16 @@ def nudged(value: Any, pattern: Any) -> Any:
     if array.dtype.kind != "f":
         return value
     steps = pattern.integers(-NUDGE_ULPS, NUDGE_ULPS + 1, size=array.shape)
-    moved = array + steps * np.spacing(np.abs(array))
-    return moved if isinstance(value, np.ndarray) else type(value)(moved)
+    return _like(value, array + steps * np.spacing(np.abs(array)))
+
+
+def _like(value: Any, moved: Any) -> Any:
+    """``moved`` (an array) as the kind of thing ``value`` was: an array, a NumPy scalar or a float."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return moved
+    return moved[()] if isinstance(value, np.generic) else type(value)(moved)
 
 
 def nudge_random_draws(seed: int) -> None:
@@ -167,10 +175,7 @@ def moved_products(value: Any, seed: int) -> Any:
         mixed = (array.copy(order="C").view(np.uint64) ^ key) * np.uint64(0x9E3779B97F4A7C15)
     buckets = ((mixed >> np.uint64(40)) % np.uint64(2 * PRODUCT_ULPS + 1)).astype(np.int64) - PRODUCT_ULPS
     steps = np.where(exact, 0, buckets)
-    moved = np.where(steps == 0, array, array + steps * np.spacing(np.abs(np.where(exact, 1.0, array))))
-    if isinstance(value, np.ndarray):
-        return moved
-    return moved[()] if isinstance(value, np.generic) else type(value)(moved)
+    return _like(value, np.where(steps == 0, array, array + steps * np.spacing(np.abs(np.where(exact, 1.0, array)))))
 
 
 class _Moved:

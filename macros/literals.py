@@ -138,6 +138,20 @@ class Tolerance:
     def describe(self) -> str:
         return f" (±{self.text()})" if self.text() else ""
 
+    @staticmethod
+    def parse(text: str) -> Tolerance:
+        """The inverse of ``text()``: ``"100"`` -> absolute 100, ``"5%"`` -> relative 0.05."""
+        if not text:
+            return Tolerance()
+        if text.endswith("%"):
+            return Tolerance(relative=Decimal(text[:-1]) / 100)
+        return Tolerance(absolute=Decimal(text))
+
+    def divided(self, factor: int) -> Tolerance:
+        """The same kind of tolerance, ``factor`` times tighter."""
+        return Tolerance(None if self.absolute is None else self.absolute / factor,
+                         None if self.relative is None else self.relative / factor)
+
 
 def _plain(number: Decimal) -> str:
     """``100.0`` -> ``100``, ``0.010`` -> ``0.01``: a bound as a person writes it."""
@@ -158,6 +172,12 @@ def _bound(name: str, value: object, upper: Decimal | None) -> Decimal | None:
         limit = "" if upper is None else f" and below {upper}"
         raise ToleranceError(f"{name}={value!r} must be a finite number above 0{limit}")
     return bound
+
+
+def bound_limit(written: str) -> float:
+    """The limit an upper bound such as ``5e-8`` or ``70%`` states, as a fraction (``70%`` -> 0.7)."""
+    bound = parse_scalar(written.strip())
+    return float(bound.value) / (100 if bound.percent else 1)
 
 
 def matches(literal: Literal, lab_value: float, tol: float | Tolerance | None = None) -> bool:

@@ -24,9 +24,9 @@ from macros.literals import (
     LiteralError,
     Tolerance,
     ToleranceError,
+    bound_limit,
     matches,
     parse_literal,
-    parse_scalar,
     rounded_like,
 )
 from macros.modules import MODULES, module_html
@@ -133,16 +133,15 @@ class PageMacros:
 
         try:
             value = np.asarray(self._lookup(key), dtype=float)
-            bound = parse_scalar(written.strip())
+            limit = bound_limit(written)
         except (LabKeyError, LiteralError) as error:
             return self._error(key, written, str(error))
-        limit = float(bound.value) / (100 if bound.percent else 1)
         if not 0 < limit < float("inf"):
             return self._error(key, written, f"below(\"{key}\", \"{written}\"): the bound must be a finite number "
                                              "above 0")
         largest = float(np.max(np.abs(value)))
         if not largest < limit:
-            shown = f"{largest * 100:.3g}%" if bound.percent else f"{largest:.3g}"
+            shown = f"{largest * 100:.3g}%" if written.strip().endswith("%") else f"{largest:.3g}"
             message = f"written below {written}, lab {shown} ({key}): raise the bound or fix the lab"
             self.claims.append(Claim(self.page, self._line(), "below", key, written, _computed(value), STALE,
                                      message, f"<{written}"))

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lab.failures import LAB_DIR
+from lab.failures import lab_path
 from macros.claims import ERROR, OK, Claim, Report, error_claim
+from macros.literals import Tolerance, bound_limit, matches, parse_literal
 from macros.render import check_site
 
 _NUMBERS = ("check", "approx", "below", "value")
@@ -64,19 +65,10 @@ def _same(here: Claim, there: Claim) -> bool:
 
 def _with_headroom(claim: Claim) -> bool:
     """Does a bound or an approximate number hold with HEADROOM to spare?"""
-    from decimal import Decimal
-
-    from macros.literals import Tolerance, matches, parse_literal, parse_scalar
-
     values = _floats(claim.computed)
     if claim.kind == "below":
-        bound = parse_scalar(claim.written.strip())
-        limit = float(bound.value) / (100 if bound.percent else 1)
-        return max((abs(v) for v in values), default=0.0) * HEADROOM < limit
-    text = claim.tolerance
-    share = text.endswith("%")
-    bound = Decimal(text.rstrip("%")) / (100 if share else 1) / HEADROOM
-    tight = Tolerance(relative=bound) if share else Tolerance(absolute=bound)
+        return max((abs(v) for v in values), default=0.0) * HEADROOM < bound_limit(claim.written)
+    tight = Tolerance.parse(claim.tolerance).divided(HEADROOM)
     literals = parse_literal(claim.written).ravel()
     return len(literals) == len(values) and all(matches(lit, v, tight) for lit, v in zip(literals, values, strict=True))
 
@@ -143,7 +135,7 @@ def advice(spread: Spread) -> str:
         what = f"printed value of {claim.key} ({claim.message.removeprefix(f'printed {claim.key} as ')})"
         if seen and min(seen) > 0:
             todo = (f"if it is rounding noise, state a bound with below(\"{claim.key}\", "
-                    f"\"{_nice_above(3 * max(seen)):g}\"); else print it with fewer digits")
+                    f"\"{_nice_above(HEADROOM * max(seen)):g}\"); else print it with fewer digits")
         else:
             todo = "print it with fewer digits, or state it with approx() and a tolerance"
     elif claim.kind == "below":
@@ -200,21 +192,19 @@ def _where(function: Callable[..., Any]) -> tuple[str, int]:
     """The lab file and line where ``function`` is defined."""
     import inspect
 
-    path = Path(inspect.getsourcefile(function) or "")
-    file = f"lab/{path.relative_to(LAB_DIR).as_posix()}" if path.is_relative_to(LAB_DIR) else str(path)
-    return file, inspect.getsourcelines(function)[1]
+    return lab_path(Path(inspect.getsourcefile(function) or "")), inspect.getsourcelines(function)[1]
 
 
 def table_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, Any]]) -> list[Claim]:
     """Every CSV cell that a perturbed run writes otherwise, beyond its column's stated tolerance."""
-    from lab.compare import compare_rows
+    from lab.compare import compare_rows, divided
     from lab.tables import TABLES, TOLERANCES
 
     problems = []
     for table, build in TABLES.items():
         expected = build(baseline)
         cells: dict[str, list[str]] = {}
-        stated = {column: _tighter(bound) for column, bound in TOLERANCES.get(table, {}).items()}
+        stated = {column: divided(bound, HEADROOM) for column, bound in TOLERANCES.get(table, {}).items()}
         for cell in _over_bound(expected, stated):
             cells.setdefault(cell, []).append("this machine")
         for variant, results in runs.items():
@@ -228,16 +218,6 @@ def table_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, An
                                         "how far they may differ in the module's TOLERANCES (see lab/compare.py)",
                                         key=table))
     return problems
-
-
-def _tighter(tolerance: str) -> str:
-    """A column's stated tolerance divided by HEADROOM: ``<5e-8`` -> ``<1.67e-08``."""
-    from decimal import Decimal
-
-    kind, number = ("<", tolerance[1:]) if tolerance.startswith("<") else ("±", tolerance.removeprefix("±"))
-    share = number.endswith("%")
-    tighter = Decimal(number.rstrip("%")) / HEADROOM
-    return f"{kind}{tighter:.3g}{'%' if share else ''}"
 
 
 def _over_bound(rows: list[list[str]], stated: dict[str, str]) -> list[str]:

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from macros.literals import Tolerance, matches, parse_literal
+from macros.literals import Tolerance, bound_limit, matches, parse_literal
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -128,9 +128,8 @@ def _bounded_verdict(claim: dict[str, Any]) -> bool:
     """Must an ``approx`` or ``below`` claim be reported? Its stated bound decides, exactly."""
     after = np.asarray(ast.literal_eval(claim["computed"]), dtype=float)
     if claim["kind"] == "below":
-        return not bool(np.all(after < float(claim["tolerance"].lstrip("<"))))
-    text = claim["tolerance"]
-    bound = Tolerance.of(rel=float(text[:-1]) / 100) if text.endswith("%") else Tolerance.of(float(text))
+        return not bool(np.all(np.abs(after) < bound_limit(claim["written"])))
+    bound = Tolerance.parse(claim["tolerance"])
     literals = parse_literal(claim["written"])
     after = after.reshape(literals.shape)
     return not all(matches(literals[i], after[i], bound) for i in np.ndindex(literals.shape))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.compare import AGREES, DIFFERS, IDENTICAL, VARIES, cell_agrees, compare_file, compare_rows
+from lab.compare import AGREES, DIFFERS, IDENTICAL, VARIES, cell_agrees, compare_file, compare_rows, divided
 from lab.figures import FIGURES, MACHINE_DEPENDENT
 from lab.outputs import write_outputs
 from lab.perturb import run_variants, variants
@@ -124,3 +124,9 @@ def test_a_machine_dependent_figure_must_still_be_the_same_figure() -> None:
     assert compare_file(f"figures/{chaotic}.svg", svg, b"garbage").verdict == DIFFERS
     assert compare_file(f"figures/{chaotic}.svg", svg, b'<svg><path d="M 1 2"/><text>y</text></svg>').verdict == DIFFERS
     assert compare_file("table.csv", b"a\n1\n", b"\xff\xfe").verdict == DIFFERS
+
+
+def test_a_column_tolerance_tightens_in_its_own_notation() -> None:
+    assert divided("<5e-8", 2) == "<2.5e-8"
+    assert divided("±2e-5", 4) == "±0.000005"
+    assert divided("±0.3%", 3) == "±0.1%"

@@ -8,6 +8,7 @@ from macros.literals import (
     LiteralError,
     Tolerance,
     ToleranceError,
+    bound_limit,
     matches,
     parse_literal,
     parse_scalar,
@@ -99,3 +100,12 @@ def test_tolerance_text_states_the_bound() -> None:
     assert Tolerance.of(100).describe() == " (±100)"
     assert Tolerance.of(rel=0.05).describe() == " (±5%)"
     assert Tolerance.of().describe() == ""
+
+
+def test_a_stated_tolerance_reads_back_and_tightens() -> None:
+    for bound in (Tolerance.of(100), Tolerance.of(rel=0.05), Tolerance.of()):
+        assert Tolerance.parse(bound.text()) == bound
+    assert Tolerance.parse("100").divided(4).text() == "25"
+    assert Tolerance.parse("6%").divided(3).text() == "2%"
+    assert bound_limit("5e-8") == 5e-8
+    assert bound_limit(" 70% ") == 0.7
