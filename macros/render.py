@@ -25,7 +25,7 @@ from macros.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem
 from macros.lab_results import LabFailure
 from macros.links import broken_links
 from macros.page_cache import PageCache, RenderedPage
-from macros.page_macros import MACRO_NAMES, PageMacros
+from macros.page_macros import MACRO_NAMES, PageMacros, corresponding_line
 from macros.site_model import load_site
 from macros.site_pages import SiteMacros, silent_site_functions
 
@@ -184,7 +184,7 @@ def _error_line(error: Exception) -> int:
     for frame, lineno in traceback.walk_tb(error.__traceback__):
         template = frame.f_globals.get("__jinja_template__")
         if template is not None:
-            line = template.get_corresponding_lineno(lineno)
+            line = corresponding_line(template, lineno)
         elif frame.f_code.co_filename == "<template>":
             line = lineno
     return line

@@ -202,3 +202,20 @@ def test_below_bounds_the_size_of_a_signed_value_and_speaks_in_percent_when_writ
     assert claims[0].verdict == STALE
     _, claims = render('{{ below("mse.loss", "70%") }}\n', front="")
     assert claims[0].message == "written below 70%, lab 80.1% (mse.loss): raise the bound or fix the lab"
+
+
+def test_claim_lines_agree_with_jinja_on_a_long_page_with_blocks_and_joined_calls() -> None:
+    """The binary-search line table gives the line Jinja's own lookup gives, for every call."""
+    import jinja2
+
+    from macros.page_macros import corresponding_line
+
+    body = "".join(f"p{i}\n{{{{ check('mse.loss', '0.801') }}}} {{% if true %}}\nx{{{{ 'a' ~ value('mse.loss') }}}}\n"
+                   f"{{% endif %}}\n\n" for i in range(300))
+    template = jinja2.Environment().from_string(body)
+    code_lines = sorted({code for _, code in template.debug_info})
+    for code in [0, *code_lines, code_lines[-1] + 5, *(c + 1 for c in code_lines)]:
+        assert corresponding_line(template, code) == template.get_corresponding_lineno(code)
+    _, claims = render(body, front="")
+    assert [c.line for c in claims if c.kind == "check"] == [2 + 5 * i for i in range(300)]
+    assert [c.line for c in claims if c.kind == "value"] == [3 + 5 * i for i in range(300)]
