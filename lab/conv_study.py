@@ -79,6 +79,7 @@ class ConvResult:
     error_norm_X: float
     eps: float
     # receptive field of RF_STACK
+    rf_input: int  # side of the square input the receptive field is measured on
     rf_kernel: np.ndarray
     rf_stride: np.ndarray
     rf_dilation: np.ndarray
@@ -91,7 +92,10 @@ class ConvResult:
     rf_measured_first: np.ndarray
     rf_predicted_first: np.ndarray
     rf_grad_map: np.ndarray
-    # parameter and multiply-accumulate counts of PARAM_LAYER
+    # parameter and multiply-accumulate counts of PARAM_LAYER, and the layer itself
+    param_c_in: int
+    param_c_out: int
+    param_out_h: int
     params_weights: int
     params_bias: int
     params_standard: int
@@ -222,6 +226,8 @@ def run(seed: int = 0) -> ConvResult:
         error_norm_W=grads["norm_W"], error_norm_b=grads["norm_b"], error_norm_X=grads["norm_X"],
         eps=EPS,
         **{f"rf_{k}": v for k, v in rf.items()},
+        rf_input=RF_INPUT, param_c_in=PARAM_LAYER["c_in"], param_c_out=PARAM_LAYER["c_out"],
+        param_out_h=PARAM_LAYER["out_h"],
         params_weights=n["weights"], params_bias=n["bias"], params_standard=n["standard"],
         params_standard_counted=n["standard_counted"], params_depthwise=n["depthwise"],
         params_pointwise=n["pointwise"], params_separable=separable,

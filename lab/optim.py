@@ -205,10 +205,11 @@ def first_steps(A: np.ndarray, theta0: np.ndarray) -> dict[str, np.ndarray]:
 
 def bias_correction_fade(beta1: float = BETA1, beta2: float = BETA2,
                          level: float = ADAM_FADE_LEVEL) -> tuple[int, float]:
-    """First step k at which 1 - beta1^k exceeds `level` (0.99), and how much the s correction
-    still lengthens the step then: 1 / sqrt(1 - beta2^k)."""
+    """First step k at which 1 - beta1^k exceeds `level` (0.99), and the ratio of Adam's step with
+    the s correction to the step without it then: sqrt(1 - beta2^k), below 1. Dividing s by
+    1 - beta2^k < 1 makes sqrt(s_hat) larger, so the correction shortens the step."""
     k = int(np.ceil(np.log(1 - level) / np.log(beta1)))
-    return k, float(1 / np.sqrt(1 - beta2**k))
+    return k, float(np.sqrt(1 - beta2**k))
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,9 @@ class OptimResult:
     adam_uncorrected_ratio: float
     adam_fade_level: float
     adam_m_fade_step: int
-    adam_s_factor_at_fade: float
+    adam_s_step_ratio_at_fade: float  # step with the s correction / step without it, at adam_m_fade_step
+    adam_s_shortening_at_fade: float  # its inverse: how many times shorter the correction makes the step
+    adam_sqrt_s_hat1: np.ndarray  # sqrt of the corrected second moment after one step: |g_0|
     adam_loss1: float
     gd_path: np.ndarray
     momentum_path: np.ndarray
@@ -349,7 +352,8 @@ def run() -> OptimResult:
         gd_loss1_terms=0.5 * eigenvalues * (eigenvectors.T @ first["gd_theta1"]) ** 2,
         adam_shortfall1=LR_ADAM - np.abs(first["adam_step1"]),
         adam_uncorrected_ratio=float(np.abs(first["adam_uncorrected_step1"][0] / first["adam_step1"][0])),
-        adam_fade_level=ADAM_FADE_LEVEL, adam_m_fade_step=fade[0], adam_s_factor_at_fade=fade[1],
+        adam_fade_level=ADAM_FADE_LEVEL, adam_m_fade_step=fade[0], adam_s_step_ratio_at_fade=fade[1],
+        adam_s_shortening_at_fade=1 / fade[1], adam_sqrt_s_hat1=np.sqrt(first["adam_s_hat1"]),
         adam_theta1_eigen=eigenvectors.T @ first["adam_theta1"],
         **found, adam_best_step=int(np.argmin(found["adam_losses"])),
         adam_best_loss=float(np.min(found["adam_losses"])),

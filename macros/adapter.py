@@ -132,7 +132,7 @@ def on_pre_page_macros(env: Any) -> None:
     env.markdown = rendered.markdown
     env.page.meta["render_macros"] = False
     _, offset = split_front_matter(source)
-    macros = PageMacros(page, file.src_uri, offset, _state["results"], _state["errors"])
+    macros = PageMacros(page, file.src_uri, offset, _state["results"], _state["errors"], source=source)
     macros.claims = claims
     _state.update(page=macros, site_page=site, faq=rendered.faq)
 

@@ -44,7 +44,7 @@ def error_claim(page: str, line: int, message: str, key: str = "", written: str 
 class Report:
     claims: list[Claim] = field(default_factory=list)
     site: Any = None  # the SiteModel the check read, when the docs have one
-    allowlisted: dict[str, int] = field(default_factory=dict)  # article page -> allowlisted numbers
+    allowlisted: dict[str, int] = field(default_factory=dict)  # page -> allowlisted numbers
     rendered: dict[str, Any] = field(default_factory=dict)  # page -> RenderedPage, reused by the build
     _grouped: tuple[int, dict[str, list[Claim]]] | None = field(default=None, repr=False, compare=False)
 
@@ -69,15 +69,20 @@ class Report:
         return sum(1 for c in self.for_page(page) if c.verdict == OK)
 
     def coverage(self) -> dict[str, dict[str, Any]]:
-        """Per article: numbers tied to the lab, allowlisted, unverified, and the share that is fine."""
+        """Per page (and the site data): numbers tied to the lab, by macro, allowlisted, unverified, and
+        the share that is fine."""
         table = {}
         for page, listed in sorted(self.allowlisted.items()):
             claims = self.for_page(page)
             verified = sum(1 for c in claims if c.verdict == OK)
             unverified = sum(1 for c in claims if c.verdict == UNVERIFIED)
             total = verified + listed + unverified
-            table[page] = {"verified": verified, "allowlisted": listed, "unverified": unverified,
-                           "share": 1.0 if total == 0 else (verified + listed) / total}
+            kinds: dict[str, int] = {}
+            for claim in claims:
+                if claim.verdict == OK:
+                    kinds[claim.kind] = kinds.get(claim.kind, 0) + 1
+            table[page] = {"verified": verified, "by_kind": dict(sorted(kinds.items())), "allowlisted": listed,
+                           "unverified": unverified, "share": 1.0 if total == 0 else (verified + listed) / total}
         return table
 
     def summary(self) -> str:
@@ -86,7 +91,10 @@ class Report:
         return "\n".join(lines)
 
     def coverage_summary(self) -> str:
-        return "\n".join(f"{page}: {row['verified']} from the lab, {row['allowlisted']} allowlisted, "
+        def kinds(row: dict[str, Any]) -> str:
+            return f" ({', '.join(f'{n} {kind}' for kind, n in row['by_kind'].items())})" if row["by_kind"] else ""
+
+        return "\n".join(f"{page}: {row['verified']} from the lab{kinds(row)}, {row['allowlisted']} allowlisted, "
                          f"{row['unverified']} unverified: {row['share']:.0%} verified or allowlisted"
                          for page, row in self.coverage().items())
 

@@ -1,126 +1,345 @@
-"""Coverage: every number in an article's prose is either a lab number (inlined or checked) or
-allowlisted. A number written by hand and tied to nothing is reported with its line.
+"""Coverage: every number a page's source shows a reader is tied to the lab, free or allowlisted.
 
-What is scanned: the body and the FAQ of pages that are articles (front matter with a ``date``),
-with macro calls, code, raw blocks, HTML tags and link targets blanked out (line numbers kept).
-Allowed without listing, because they are never lab results:
+Scanned, on every page (articles, home, routes, resources, timeline, guide) in every language:
 
-* single-digit integers (counts, steps, indices, small dimensions such as ``2 \\times 3``);
-* years (1900–2099) and the powers of ten 10, 100, 1000 (also as the base of ``10^{-7}``);
-* exponents and subscripts in math (``x^2``, ``W_{12}``);
-* anything in the page's ``allow_numbers`` front-matter list: settings and conventions, such as a
-  learning rate chosen by the author or a threshold quoted from the literature.
+* the body, with code, comments, HTML tags (but not their ``alt``, ``title`` and ``aria-label``
+  text), link targets and the calls of the lab and site macros blanked out. A figure's caption is
+  prose and is scanned; so is any other Jinja expression (``{{ 0.9191 }}`` prints a number that
+  nothing checks);
+* every text of the front matter a reader sees (title, description, FAQ questions and answers, in
+  any YAML style), at the line where it is written;
+* the texts of ``docs/_data/site.yml`` (route and resource titles and summaries, tag and level
+  names), at their line there.
+
+Numbers are found by macros/numbers.py (Chinese text, full-width forms and TeX included). Free
+numbers need nothing: single-digit integers, years, 10, 100 and 1000. Anything else that is not a
+lab macro must be listed in ``allow_numbers``, a mapping of each number to the reason it is not a
+lab result (a setting chosen by the author, a threshold quoted from the literature, a version).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
-from macros.front_matter import article_front_matter
+from macros.front_matter import FRONT_MATTER, compose_yaml
+from macros.numbers import Number, canonical, find_numbers
 
-_NUMBER = re.compile(r"(?<![\w.,\\^_{}])[-−]?\d{1,3}(?:,\d{3})+(?![\w,])|"
-                     r"(?<![\w.\\^_{}])[-−]?\d+(?:\.\d+)?(?:[eE][-+−]?\d+)?%?(?![\w])")
-_FREE = re.compile(r"[-−]?\d|(19|20)\d\d|10{1,3}")
-_STRING = r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""
-# A macro call, read string by string so a "}}" inside a caption's LaTeX does not end it early;
-# one level of nested calls is allowed (a check joined into a caption).
-MACRO_CALL = re.compile(rf"""\{{\{{\s*\w+\((?:{_STRING}|\((?:{_STRING}|[^()"'])*\)|[^()"'])*\)\s*\}}\}}"""
-                        r"|\{\{.*?\}\}|\{%.*?%\}", re.S)
-RAW_BLOCK = re.compile(r"\{% raw %\}.*?\{% endraw %\}", re.S)
 FENCED_CODE = re.compile(r"^(`{3,}|~{3,}).*?^\1", re.S | re.M)
 INLINE_CODE = re.compile(r"`[^`\n]*`")
-_NOT_PROSE = [
-    re.compile(r"\]\([^)\s]*\)"),  # link targets
-    re.compile(r"<[^>\n]*>"),  # HTML tags
-    re.compile(r"[\^_]\{[^{}]*\}|[\^_]\d"),  # exponents and subscripts in math
-]
+RAW_BLOCK = re.compile(r"\{% raw %\}.*?\{% endraw %\}", re.S)
+_STRING = r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""
+# A macro call, read string by string so a "}}" inside a caption's LaTeX does not end it early;
+# one level of nested calls is allowed (a check joined into a caption). Used by macros/links.py.
+MACRO_CALL = re.compile(rf"""\{{\{{\s*\w+\((?:{_STRING}|\((?:{_STRING}|[^()"'])*\)|[^()"'])*\)\s*\}}\}}"""
+                        r"|\{\{.*?\}\}|\{%.*?%\}", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_RAW_TAG = re.compile(r"\{%-?\s*(?:raw|endraw)\s*-?%\}")
+_TAG = re.compile(r"<[^>\n]*>")
+_SHOWN_ATTRIBUTE = re.compile(r"""\b(?:alt|title|aria-label)\s*=\s*("[^"]*"|'[^']*')""")
+_LINK_TARGET = re.compile(r"\]\(\s*<?[^)\s>]*>?")
+_REFERENCE = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*\S+", re.M)
+_ATTRIBUTES = re.compile(r"\{:[^{}\n]*\}|\{\s*#[\w-]+[^{}\n]*\}")
+_JINJA_OPEN = re.compile(r"\{\{|\{%|\{#")
+_CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
+
+NOT_SHOWN = frozenset({"date", "level", "tags", "allow_numbers", "hide", "template", "render_macros",
+                       "search", "status", "icon", "id", "kind", "path", "steps", "articles"})
+"""Front-matter and site-data fields a reader never sees as text (names, paths, slugs, dates)."""
+RENDERED_FIELDS = frozenset({"faq"})
+"""Front-matter fields whose texts go through the macros (the others are shown as written)."""
+
+_known_calls: set[str] = set()
+_JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace"})
+
+
+def known_calls() -> set[str]:
+    """The lab and site macros: their arguments are keys, names and checked literals, not prose."""
+    if not _known_calls:
+        from macros.page_macros import MACRO_NAMES
+        from macros.site_pages import SITE_FUNCTIONS
+
+        _known_calls.update(MACRO_NAMES, SITE_FUNCTIONS)
+    return _known_calls
 
 
 @dataclass(frozen=True)
 class Unverified:
     line: int
     number: str
+    where: str = "text"  # what the reader sees it in: text, title, description, faq, site data
+
+
+@dataclass
+class Scan:
+    """What a page (or the site data) writes by hand: numbers tied to nothing, allowlisted ones,
+    and problems with the allowlist itself as ``(line, message)``."""
+
+    unverified: list[Unverified] = field(default_factory=list)
+    allowlisted: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    allowed: dict[str, str] = field(default_factory=dict)  # canonical number -> reason
+    allowed_lines: dict[str, int] = field(default_factory=dict)  # canonical number -> line of its entry
 
 
 def blank(text: str, patterns: list[re.Pattern[str]]) -> str:
     """Each match of each pattern, in order, replaced by spaces; every newline kept."""
     for pattern in patterns:
-        text = pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+        text = pattern.sub(lambda m: _spaces(m.group()), text)
     return text
 
 
-def _blank(text: str) -> str:
-    """Replace code, macros (but not figure captions), tags and link targets with spaces, keeping
-    every newline."""
-    text = blank(text, [RAW_BLOCK, FENCED_CODE])
-    text = MACRO_CALL.sub(_caption_only, text)
-    return blank(text, [MACRO_CALL, INLINE_CODE, *_NOT_PROSE])
+def _spaces(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
 
 
-def _caption_only(call: re.Match[str]) -> str:
-    """A ``figure(name, caption)`` call with everything but the caption's own text blanked.
+def prose(text: str, jinja: bool = True) -> str:
+    """``text`` (Markdown) with everything a reader does not see as prose replaced by spaces, each
+    newline kept, so offsets and lines still point into the source.
 
-    A caption is prose: its numbers must be tied to the lab like any other. A number inside it can
-    be checked by joining a ``check`` call into the string (``"… after " ~ check(k, "10,000") ~
-    " steps"``); the strings passed to that nested call are blanked with it.
+    With ``jinja`` the text is a template: lab and site macro calls are blanked (a figure's caption
+    kept), other expressions kept. Without it the text is shown as written (a title).
     """
-    text = call.group()
-    if not re.match(r"\{\{\s*figure\(", text):
-        return text
-    kept = [char if char == "\n" else " " for char in text]
-    depth, strings, at = 0, 0, 0
-    while at < len(text):
-        char = text[at]
-        if char in "\"'":
-            end = at + 1
-            while end < len(text) and text[end] != char:
-                end += 2 if text[end] == "\\" else 1
-            if depth == 1:
-                strings += 1
-                if strings > 1:  # the first string is the figure's name
-                    kept[at + 1:end] = text[at + 1:end]
-            at = end + 1
-            continue
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        at += 1
+    text = blank(text, [FENCED_CODE, _COMMENT])
+    if jinja:
+        text = _blank_jinja(text)
+    text = blank(text, [INLINE_CODE])
+    text = _TAG.sub(_shown_attributes, text)
+    return blank(text, [_LINK_TARGET, _REFERENCE, _ATTRIBUTES])
+
+
+def _shown_attributes(tag: re.Match[str]) -> str:
+    """An HTML tag blanked but for the attribute texts a reader sees (alt, title, aria-label)."""
+    text, kept = tag.group(), [" "] * len(tag.group())
+    for attribute in _SHOWN_ATTRIBUTE.finditer(text):
+        start, end = attribute.span(1)
+        kept[start + 1:end - 1] = text[start + 1:end - 1]
     return "".join(kept)
 
 
-def _faq_only(front: str) -> str:
-    """The front matter with everything but the FAQ's questions and answers blanked (lines kept)."""
-    lines, keep, out = front.split("\n"), False, []
-    for line in lines:
-        if re.match(r"\S", line):
-            keep = False
-        if re.match(r"\s+-?\s*[qa]:", line):
-            keep = True
-            line = re.sub(r"^(\s+-?\s*[qa]:\s*[|>]?)", lambda m: " " * len(m.group()), line)
-        out.append(line if keep else "")
-    return "\n".join(out)
+def _blank_jinja(text: str) -> str:
+    """Jinja blanked outside ``{% raw %}`` blocks (whose content is shown as written)."""
+    out, at = [], 0
+    for raw in RAW_BLOCK.finditer(text):
+        out.append(_template_prose(text[at:raw.start()]))
+        out.append(_RAW_TAG.sub(lambda m: _spaces(m.group()), raw.group()))
+        at = raw.end()
+    out.append(_template_prose(text[at:]))
+    return "".join(out)
 
 
-def scan(text: str) -> tuple[list[Unverified], int] | None:
-    """Unverified numbers of an article page and how many allowlisted ones it has; None if not an article."""
+def _template_prose(text: str) -> str:
+    chars, at = list(text), 0
+    while (opening := _JINJA_OPEN.search(text, at)) is not None:
+        start = opening.start()
+        closing = {"{{": "}}", "{%": "%}", "{#": "#}"}[opening.group()]
+        end = _closing(text, opening.end(), closing)
+        chars[start:start + 2] = "  "
+        chars[end - 2:end] = "  " if text[end - 2:end] == closing else chars[end - 2:end]
+        if opening.group() == "{#":
+            chars[start:end] = _spaces(text[start:end])
+        elif opening.group() == "{{":
+            _blank_calls(text, opening.end(), end - 2, chars)
+        at = end
+    return "".join(chars)
+
+
+def _closing(text: str, at: int, closing: str) -> int:
+    """The offset after ``closing``, skipping quoted strings; the text's end if it never closes."""
+    while at < len(text):
+        if text[at] in "\"'":
+            at = _string_end(text, at)
+            continue
+        if text.startswith(closing, at):
+            return at + 2
+        at += 1
+    return len(text)
+
+
+def _string_end(text: str, at: int) -> int:
+    quote, at = text[at], at + 1
+    while at < len(text) and text[at] != quote:
+        at += 2 if text[at] == "\\" else 1
+    return min(at + 1, len(text))
+
+
+def _blank_calls(text: str, start: int, end: int, chars: list[str]) -> None:
+    """Blank every lab or site macro call between ``start`` and ``end``. A figure's first argument
+    (its name) goes; the rest, the caption, is prose and stays, with any call joined into it blanked."""
+    at = start
+    while at < end:
+        if text[at] in "\"'":
+            at = _string_end(text, at)
+            continue
+        call = _CALL.match(text, at)
+        if call is None or (at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_.")):
+            at += 1
+            continue
+        name, filtered = call.group(1), text[:at].rstrip().endswith("|")
+        if name not in known_calls() and (filtered or name in _JINJA_GLOBALS):
+            at = call.end()  # a filter or a Jinja function: what it prints is scanned
+            continue
+        # A lab or site macro; any other name is undefined, reported as such, and prints nothing.
+        close = _matching_paren(text, call.end() - 1, end)
+        if name == "figure":
+            comma = _top_level_comma(text, call.end(), close)
+            chars[at:comma + 1] = _spaces(text[at:comma + 1])
+            chars[close - 1:close] = " "
+            _blank_calls(text, comma + 1, close - 1, chars)
+        else:
+            chars[at:close] = _spaces(text[at:close])
+        at = close
+
+
+def _matching_paren(text: str, opening: int, end: int) -> int:
+    """The offset after the parenthesis that closes the one at ``opening`` (``end`` if none)."""
+    depth, at = 0, opening
+    while at < end:
+        char = text[at]
+        if char in "\"'":
+            at = _string_end(text, at)
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        at += 1
+        if depth == 0:
+            return at
+    return end
+
+
+def _top_level_comma(text: str, start: int, close: int) -> int:
+    depth, at = 0, start
+    while at < close - 1:
+        char = text[at]
+        if char in "\"'":
+            at = _string_end(text, at)
+            continue
+        if char == "," and depth == 0:
+            return at
+        depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(char, 0)
+        at += 1
+    return close - 2
+
+
+# -- allowlists ---------------------------------------------------------------------------------------
+def read_allowlist(node: yaml.Node | None, line_of: int) -> Scan:
+    """``allow_numbers`` read into an empty Scan: canonical number -> reason and line, and problems as
+    ``(line, message)``. ``line_of`` is added to the node's 0-based line to give the file line."""
+    if node is None:
+        return Scan()
+    line = node.start_mark.line + line_of
+    if not isinstance(node, yaml.MappingNode):
+        return Scan(problems=[(line, "allow_numbers must map each number to the reason it is not a lab result, e.g.\n"
+                           "allow_numbers:\n  \"0.01\": initial weight scale, chosen for the example")])
+    result = Scan()
+    allowed, problems = result.allowed, result.problems
+    for key, reason in node.value:
+        where = key.start_mark.line + line_of
+        if not isinstance(key, yaml.ScalarNode) or len(find_numbers(key.value)) != 1:
+            problems.append((where, f"allow_numbers: '{getattr(key, 'value', key)}' is not one number; "
+                                    "list each number on its own line"))
+            continue
+        if not isinstance(reason, yaml.ScalarNode) or not reason.value.strip() or reason.tag.endswith(":null"):
+            problems.append((where, f"allow_numbers: give the reason {key.value} is not a lab result "
+                                    "(a setting, a convention, a quoted value)"))
+            continue
+        allowed[canonical(key.value)] = reason.value
+        result.allowed_lines[canonical(key.value)] = where
+    return result
+
+
+# -- scans ---------------------------------------------------------------------------------------------
+def scan(text: str) -> Scan | None:
+    """The hand-written numbers of a page: body and front matter. None when its front matter is not
+    YAML (reported by front_matter_problem, with its line)."""
+    match = FRONT_MATTER.match(text)
+    shown = [" "] * len(text)
+    where: list[tuple[int, str]] = []  # (offset, field) where each scanned front-matter text starts
+    listed = Scan()
+    if match:
+        try:
+            root = compose_yaml(match.group(1))
+        except yaml.YAMLError:
+            return None
+        fields = {key.value: value for key, value in root.value} if isinstance(root, yaml.MappingNode) else {}
+        base = match.start(1)
+        for name, node in fields.items():
+            if name in NOT_SHOWN:
+                continue
+            for scalar in _scalars(node):
+                start, end = base + scalar.start_mark.index, base + scalar.end_mark.index
+                shown[start:end] = prose(text[start:end], jinja=name in RENDERED_FIELDS)
+                where.append((start, name))
+        listed = read_allowlist(fields.get("allow_numbers"), 2)
+        body_start = match.end()
+    else:
+        body_start = 0
+    shown[body_start:] = prose(text[body_start:])
+    where.append((body_start, "text"))
+    where.sort()
+    return _tally("".join(_with_newlines(shown, text)), text, listed, where)
+
+
+def scan_site_data(text: str) -> Scan:
+    """The texts of ``docs/_data/site.yml`` a reader sees, with its own ``allow_numbers``."""
     try:
-        article = article_front_matter(text)
+        root = compose_yaml(text)
     except yaml.YAMLError:
-        return None  # reported by front_matter_problem, with its line
-    if article is None:
-        return None
-    match, meta = article
-    allowed = [str(n) for n in meta.get("allow_numbers") or []]
-    normalized = {a.replace("−", "-") for a in allowed}
-    source = "\n" + _faq_only(match.group(1)) + "\n" + text[match.end():]  # file lines kept
-    found, listed = [], 0
-    for number, line in enumerate(_blank(source).split("\n"), start=1):
-        for token in _NUMBER.findall(line):
-            if _FREE.fullmatch(token):
-                continue
-            if token.replace("−", "-") in normalized:
-                listed += 1
-                continue
-            found.append(Unverified(number, token))
-    return found, listed
+        return Scan()  # reported by the site model, with its line
+    shown = [" "] * len(text)
+    fields = {key.value: value for key, value in root.value} if isinstance(root, yaml.MappingNode) else {}
+    for name, node in fields.items():
+        if name in NOT_SHOWN:
+            continue
+        for scalar in _scalars(node):
+            start, end = scalar.start_mark.index, scalar.end_mark.index
+            shown[start:end] = prose(text[start:end], jinja=False)
+    listed = read_allowlist(fields.get("allow_numbers"), 1)
+    return _tally("".join(_with_newlines(shown, text)), text, listed, [(0, "site data")])
+
+
+def _scalars(node: yaml.Node) -> list[yaml.ScalarNode]:
+    """Every scalar a reader sees under ``node``: values, not mapping keys; fields in NOT_SHOWN skipped."""
+    if isinstance(node, yaml.ScalarNode):
+        return [node]
+    if isinstance(node, yaml.SequenceNode):
+        return [scalar for item in node.value for scalar in _scalars(item)]
+    if isinstance(node, yaml.MappingNode):
+        return [scalar for key, value in node.value
+                if getattr(key, "value", None) not in NOT_SHOWN for scalar in _scalars(value)]
+    return []
+
+
+def _with_newlines(shown: list[str], text: str) -> list[str]:
+    """Newlines put back where the source has them, so line numbers hold."""
+    for at in [m.start() for m in re.finditer("\n", text)]:
+        shown[at] = "\n"
+    return shown
+
+
+def _tally(scanned: str, text: str, result: Scan, where: list[tuple[int, str]]) -> Scan:
+    """``result`` (an allowlist already read) with every number of ``scanned`` counted in it."""
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    starts = [offset for offset, _ in where]
+    allowed = result.allowed
+    used: set[str] = set()
+    for number in find_numbers(scanned):
+        if number.free:
+            continue
+        if number.canonical in allowed:
+            result.allowlisted += 1
+            used.add(number.canonical)
+            continue
+        line = bisect.bisect_right(line_starts, number.start)
+        kind = where[bisect.bisect_right(starts, number.start) - 1][1] if where else "text"
+        result.unverified.append(Unverified(line, _as_written(text, number), kind))
+    for number in sorted(set(allowed) - used):
+        result.problems.append((result.allowed_lines[number], f"allow_numbers lists {number}, but no text "
+                                "here writes it; remove it from the list"))
+    return result
+
+
+def _as_written(text: str, number: Number) -> str:
+    return text[number.start:number.end]

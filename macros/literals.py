@@ -11,7 +11,9 @@ The rule (also in the author's guide):
 * The sign of zero is ignored: ``0.000`` and ``-0.000`` both accept -0.0001.
 * Vectors ``[a, b]`` and matrices ``[[a, b], [c, d]]`` are checked entry by entry; the shape must
   match the lab value after dropping its length-1 axes (a 2x1 column may be written ``[0.2, 1.25]``).
-* The Unicode minus sign (U+2212) is read as ``-``; the author's text is printed unchanged.
+* The Unicode minus sign (U+2212) is read as ``-``, full-width digits as ASCII ones, and a power of
+  ten as math writes it (``10^{-8}``, ``2.2 \\times 10^{-16}``) like ``1e-8`` and ``2.2e-16``; the
+  author's text is printed unchanged.
 * A single number may group its thousands with commas (``10,000``); inside ``[a, b]`` a comma
   always separates entries.
 * An explicit tolerance (``tol=0.01``) replaces the rounding rule with ``|lab - written| <= tol``;
@@ -46,7 +48,18 @@ class Literal:
     percent: bool
 
 
+_TEX_POWER = re.compile(r"\s*([+\-\u2212]?)(?:(\d+(?:\.\d*)?)\s*(?:\\times|\\cdot|×|·)\s*)?10\s*\^\s*"
+                        r"(?:\{\s*([+\-\u2212]?\d+)\s*\}|(\d))\s*(%?)\s*")
+
+
 def parse_scalar(text: str) -> Literal:
+    from macros.numbers import ascii_digits
+
+    text = ascii_digits(text)  # full-width digits (０．５) read as ASCII
+    power = _TEX_POWER.fullmatch(text)
+    if power:  # as written in math: 10^{-8}, 2.2 \times 10^{-16}
+        sign, mantissa, braced, bare, percent = power.groups()
+        text = f"{sign}{mantissa or '1'}e{braced or bare}{percent}"
     match = _NUMBER.fullmatch(text)
     if not match:
         raise LiteralError(f"'{text}' is not a number (write it like 0.300, -2.5, 8.1e-12 or 97.3%)")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from lab.failures import LAB_DIR
 from macros.claims import OK, STALE, Claim, error_claim
+from macros.directions import DirectionError, oriented, written_near
 from macros.keys import LabKeyError, parse_key, resolve
 from macros.lab_results import LAB_ASSETS, LabFailure
 from macros.literals import (
@@ -82,8 +83,10 @@ class PageMacros:
     """
 
     def __init__(self, page: str, docs_path: str, line_offset: int, results: dict[str, Any],
-                 lab_errors: dict[str, LabFailure] | None = None) -> None:
+                 lab_errors: dict[str, LabFailure] | None = None, source: str = "") -> None:
         self.page = page
+        self.source = source  # the page's whole text, for the words around a claim (times=, by=)
+        self._prose_lines: list[str] | None = None
         self.line_offset = line_offset
         self.results = results
         self.lab_errors = lab_errors or {}
@@ -133,18 +136,45 @@ class PageMacros:
                                  f"printed {key} as {text}"))
         return text
 
-    def check(self, key: str, written: str, tol: float | None = None) -> str:
+    def check(self, key: str, written: str, tol: float | None = None, times: str | None = None,
+              by: str | None = None) -> str:
         """Print the author's ``written`` number after checking it against the lab value ``key``:
-        at its written precision, or within ``tol`` when one is given."""
-        return self._compare("check", key, written, tol, None)
+        at its written precision, or within ``tol`` when one is given. With ``times="shorter"`` or
+        ``by="falls"`` the number is a ratio or a change in the direction of that word, which the
+        sentence must contain (see macros/directions.py)."""
+        return self._compare("check", key, written, tol, None, times, by)
 
-    def approx(self, key: str, written: str, tol: float | None = None, rel: float | None = None) -> str:
+    def approx(self, key: str, written: str, tol: float | None = None, rel: float | None = None,
+               times: str | None = None, by: str | None = None) -> str:
         """An honestly approximate number ("about 2,200"): the lab value must lie within ``tol``
         of ``written`` (percentage points for a percentage), or within ``rel`` times it."""
         if (tol is None) == (rel is None):
             return self._error(key, written, f"approx(\"{key}\", \"{written}\") needs exactly one of tol= "
                                              "(an absolute bound) or rel= (a share of the written number)")
-        return self._compare("approx", key, written, tol, rel)
+        return self._compare("approx", key, written, tol, rel, times, by)
+
+    def _orient(self, key: str, value: np.ndarray, times: str | None, by: str | None) -> tuple[np.ndarray, str]:
+        """The lab value as a direction word states it (macros/directions.py); raises DirectionError."""
+        import numpy as np
+
+        word = times if times is not None else by
+        if word is None:
+            return value, ""
+        if value.size != 1:
+            raise DirectionError(f"times=/by= state one ratio or change, but {key} has shape {value.shape}")
+        line = self._line()
+        if not written_near(word, self._prose(), line):
+            raise DirectionError(f"the claim says '{word}', but the sentence does not: write '{word}' in the text "
+                                 f"on line {line} or the line before, or correct the word")
+        oriented_value, problem = oriented(float(value.reshape(())), times, by)
+        return np.asarray(oriented_value), problem
+
+    def _prose(self) -> list[str]:
+        if self._prose_lines is None:
+            from macros.coverage import prose
+
+            self._prose_lines = prose(self.source).split("\n")
+        return self._prose_lines
 
     def below(self, key: str, written: str) -> str:
         """An upper bound on a size ("relative errors below 5e-8"): every entry of the lab value
@@ -171,15 +201,25 @@ class PageMacros:
                                  f"{key} is below {written}", f"<{written}"))
         return written
 
-    def _compare(self, kind: str, key: str, written: str, tol: float | None, rel: float | None) -> str:
+    def _compare(self, kind: str, key: str, written: str, tol: float | None, rel: float | None,
+                 times: str | None = None, by: str | None = None) -> str:
         import numpy as np
 
         try:
             value = np.asarray(self._lookup(key), dtype=float)
             literal = parse_literal(written)
             bound = Tolerance.of(tol, rel)
-        except (LabKeyError, LiteralError, ToleranceError) as error:
+            value, wrong_way = self._orient(key, value, times, by)
+        except (LabKeyError, LiteralError, ToleranceError, DirectionError) as error:
             return self._error(key, written, str(error))
+        if wrong_way:
+            message = f"{wrong_way} ({key}); correct the word, or the lab"
+            self.claims.append(Claim(self.page, self._line(), kind, key, written, _computed(value), STALE,
+                                     message, bound.text()))
+            return f"**⚠ {written} ({wrong_way})**"
+        if (times or by) and any(literal[i].value < 0 for i in np.ndindex(literal.shape)):
+            return self._error(key, written, f"with times=/by= the word carries the direction; write '{written}' "
+                                             "without its sign")
         if literal.shape != value.shape and literal.shape != np.squeeze(value).shape:
             return self._error(key, written, f"'{written}' has shape {literal.shape} but {key} "
                                              f"has shape {value.shape}; write one number per entry")
@@ -197,8 +237,9 @@ class PageMacros:
             self.claims.append(Claim(self.page, self._line(), kind, key, written,
                                      _computed(value), STALE, message, bound.text()))
             return f"**⚠ {written} (stale: lab says {lab_text})**"
+        said = f" ({times or by})" if times or by else ""
         self.claims.append(Claim(self.page, self._line(), kind, key, written, _computed(value), OK,
-                                 f"{stated} agrees with {key}", bound.text()))
+                                 f"{stated}{said} agrees with {key}", bound.text()))
         return written
 
     # -- figures, tables, code -------------------------------------------------------------------

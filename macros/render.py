@@ -20,7 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from lab.parallel import run_parallel
 from macros.claims import UNVERIFIED, Claim, Report, error_claim
-from macros.coverage import Unverified, scan
+from macros.coverage import Scan, scan, scan_site_data
 from macros.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, split_front_matter
 from macros.lab_results import LabFailure
 from macros.links import broken_links
@@ -46,7 +46,7 @@ def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
     """Body and FAQ of one page with their macros run, and the page's claims. With ``silent_site``
     (the site data has problems, reported elsewhere) the site macros print nothing."""
     body, offset = split_front_matter(text)
-    macros = PageMacros(page, docs_path, offset, results, lab_errors)
+    macros = PageMacros(page, docs_path, offset, results, lab_errors, source=text)
     env = _environment(macros)
     if site is not None:
         env.globals.update(site.functions())
@@ -55,10 +55,10 @@ def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
     output, problems = _render(env, macros, body, offset)
     faq = render_faq(macros, text)  # numbers in the front-matter FAQ are claims too
     scanned = scan(text)
-    unverified, allowlisted = scanned if scanned is not None else ([], None)
     bad_front = front_matter_problem(text)  # depends on the text alone, so it is cached with the page
-    return RenderedPage(output, faq, [*macros.claims, *problems, *_unverified_claims(page, unverified),
-                                      *([error_claim(page, *bad_front)] if bad_front else [])], allowlisted)
+    return RenderedPage(output, faq, [*macros.claims, *problems, *coverage_claims(page, scanned),
+                                      *([error_claim(page, *bad_front)] if bad_front else [])],
+                        scanned.allowlisted if scanned is not None else None)
 
 
 _bytecode: list[jinja2.BytecodeCache] = []
@@ -209,6 +209,11 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
     model, site_problems = load_site(docs_dir, root)
     report.site = model
     report.claims.extend(_located_error(problem) for problem in site_problems)
+    site_data = docs_dir / "_data" / "site.yml"
+    if site_data.is_file():
+        scanned = scan_site_data(site_data.read_text(encoding="utf-8"))
+        report.claims.extend(coverage_claims(_display(site_data, root), scanned))
+        report.allowlisted[_display(site_data, root)] = scanned.allowlisted
     texts = {}
     for path in sorted(docs_dir.rglob("*.md")):
         try:
@@ -265,12 +270,28 @@ def _context_key(docs_dir: Path, model: Any, lab_errors: Any) -> str:
     return digest.hexdigest()
 
 
-def _unverified_claims(page: str, unverified: list[Unverified]) -> list[Claim]:
-    """Numbers written by hand on an article and tied to nothing (see macros/coverage.py)."""
-    return [Claim(page, u.line, "number", "", u.number, "", UNVERIFIED,
-                  f"unverified number {u.number}: if it is a lab result write it with check(key, \"{u.number}\"); "
-                  "if it is a setting or convention, add it to allow_numbers in the front matter")
-            for u in unverified]
+_ADVICE = {
+    "text": "if it is a lab result write it with check(key, \"{n}\") (or approx/below); if it is a setting or "
+            "convention, add it to allow_numbers in the front matter with the reason",
+    "faq": "if it is a lab result write it with check(key, \"{n}\") (or approx/below); if it is a setting or "
+           "convention, add it to allow_numbers in the front matter with the reason",
+    "site data": "site data is not checked against the lab: move a lab result into an article, or add the "
+                 "number to allow_numbers at the top of docs/_data/site.yml with the reason",
+}
+_FIELD_ADVICE = ("the {where} is shown as written, without the lab macros: move a lab result into the text, "
+                 "or add the number to allow_numbers in the front matter with the reason")
+
+
+def coverage_claims(page: str, scanned: Scan | None) -> list[Claim]:
+    """Numbers written by hand and tied to nothing, and problems with the allowlist
+    (see macros/coverage.py)."""
+    if scanned is None:
+        return []
+    claims = [Claim(page, u.line, "number", "", u.number, "", UNVERIFIED,
+                    f"unverified number {u.number}{'' if u.where == 'text' else f' in the {u.where}'}: "
+                    + _ADVICE.get(u.where, _FIELD_ADVICE).format(n=u.number, where=u.where))
+              for u in scanned.unverified]
+    return claims + [error_claim(page, line, message) for line, message in scanned.problems]
 
 
 def _located_error(problem: str) -> Claim:

@@ -204,7 +204,7 @@ def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel)
     body = text[match.end():]
     return Article(slug, lang, str(meta.get("title", slug)), str(meta.get("description", "")), meta["date"],
                    meta["level"], tuple(tags), tuple((i["q"], i["a"]) for i in faq), reading_minutes(body, lang),
-                   tuple(str(n) for n in meta.get("allow_numbers") or ()))
+                   tuple(sorted(str(n) for n in meta.get("allow_numbers") or ())))
 
 
 def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[str]]:

@@ -251,7 +251,24 @@ def test_adam_without_bias_correction_takes_a_first_step_3_16_times_longer() -> 
     assert result.adam_uncorrected_ratio == pytest.approx(0.1 / math.sqrt(0.001), rel=1e-6)
     assert result.adam_m_fade_step == 44  # 0.9**43 > 0.01 > 0.9**44
     assert 0.9**43 > 0.01 > 0.9**44
-    assert result.adam_s_factor_at_fade == pytest.approx(1 / math.sqrt(1 - 0.999**44))
+    assert result.adam_s_step_ratio_at_fade == pytest.approx(math.sqrt(1 - 0.999**44))
+    assert result.adam_s_shortening_at_fade == pytest.approx(1 / result.adam_s_step_ratio_at_fade)
+
+
+def test_the_second_moment_correction_shortens_the_step_in_a_plain_adam_loop() -> None:
+    """Adam as the paper writes it, in plain Python on a scalar with a varying gradient: at the fade
+    step, the step taken with s_hat is the step taken with the raw s times the lab's ratio, below 1."""
+    beta1, beta2, eps, m, s = 0.9, 0.999, 1e-8, 0.0, 0.0
+    k = optim.run().adam_m_fade_step
+    for step in range(1, k + 1):
+        g = 3.0 + math.sin(step)  # any gradient: the ratio does not depend on it
+        m, s = beta1 * m + (1 - beta1) * g, beta2 * s + (1 - beta2) * g * g
+        m_hat, s_hat = m / (1 - beta1**step), s / (1 - beta2**step)
+        with_correction, without = m_hat / (math.sqrt(s_hat) + eps), m_hat / (math.sqrt(s) + eps)
+    ratio = with_correction / without
+    assert ratio < 1  # shorter, not longer
+    assert ratio == pytest.approx(optim.run().adam_s_step_ratio_at_fade, rel=1e-6)
+    assert math.sqrt(optim.run().adam_s_hat1[0]) == optim.run().adam_sqrt_s_hat1[0] == 13.0
 
 
 def test_numbers_of_the_worked_example_by_hand() -> None:

@@ -1,0 +1,125 @@
+"""Numbers as a reader sees them, found the same way in a page's source and in the built HTML.
+
+One tokenizer for every script and notation the site uses:
+
+* Chinese text: a number written right against Han characters or full-width punctuation
+  (``损失为0.5，而``) is found; CJK characters never join a number to a word.
+* Full-width digits, decimal point, minus and percent sign (``０．５``) are read as their ASCII
+  forms, so ``０．５`` is one number, 0.5.
+* Names that contain digits are not numbers: ``float64``, ``W00``, ``β2``, ``ResNet-50``.
+* Math: an integer in a subscript (``W_{12}``) is an index. Everything else is scanned, inside
+  braces too (a fraction's numerator, an exponent); ``2.2 \\times 10^{-16}`` and ``10^{-7}`` are
+  read as the single numbers 2.2e-16 and 1e-7.
+* Dates (``2026-11-19``) and URLs are not quantities.
+
+A number is *free* (needs no lab check and no allowlist) when it is a single-digit integer, a year
+(1900-2099), or 10, 100 or 1000.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MINUS = "-−－﹣"  # hyphen-minus, minus sign, full-width and small hyphen-minus
+
+_POWER = (r"(?:(?P<mant>\d+(?:\.\d+)?)\s*(?:\\times|\\cdot|×|·)\s*)?10\s*\^\s*"
+          r"(?:\{\s*(?P<exp_braced>[-−+]?\s*\d+)\s*\}|(?P<exp_bare>\d))")
+_PLAIN = (r"\d{1,3}(?:,\d{3})+(?!\d|,\d)"  # 10,000 (not a list of numbers such as 1,2,3)
+          r"|\d+(?:\.\d+)+(?:[eE][-−+]?\d+)?"  # 0.9191, 1.26.4 (a version), 2.5e-11
+          r"|\d+(?:[eE][-−+]?\d+)?"  # 42, 1e-7
+          r"|\.\d+")  # .5
+_TOKEN = re.compile(rf"(?P<sign>[{MINUS}](?=[\d.]))?(?:(?P<power>{_POWER})|(?P<plain>{_PLAIN}))(?P<pct>%)?")
+_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?(?!\d)")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+")
+_INDEX = re.compile(r"_\{[^{}]*\}|_\d+")
+_FREE = re.compile(r"-?\d|(?:19|20)\d\d|10{1,3}|1e[123]")
+
+
+@dataclass(frozen=True)
+class Number:
+    start: int  # offsets in the text it was found in
+    end: int
+    text: str  # as written (after full-width forms are read as ASCII)
+    canonical: str  # for comparisons: ASCII minus, powers of ten as 1e-7, spaces removed
+
+    @property
+    def free(self) -> bool:
+        return is_free(self.canonical)
+
+
+def is_free(canonical: str) -> bool:
+    return bool(_FREE.fullmatch(canonical))
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return (0x2E80 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF
+            or 0x3000 <= code <= 0x303F or 0xAC00 <= code <= 0xD7AF or 0x20000 <= code <= 0x3FFFF)
+
+
+def _joins(char: str) -> bool:
+    """Whether ``char`` right before a digit makes the digit part of a name (``W0``, ``β2``, ``v1.2``)."""
+    return (char.isalnum() and not _is_cjk(char)) or char in "_.\\#"
+
+
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+_WIDE_SIGNS = str.maketrans({"．": ".", "％": "%", "＋": "+", "﹪": "%"})
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with every decimal digit (full-width, Arabic-Indic, ...) and the full-width point,
+    plus and percent sign in ASCII; the same length, so offsets still hold."""
+    if text.isascii():
+        return text
+    text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.digit(m.group())), text)
+    return text.translate(_WIDE_SIGNS)
+
+
+def canonical(text: str) -> str:
+    """The comparable form of a written number: ``−1.5`` -> ``-1.5``, ``10^{-7}`` -> ``1e-7``."""
+    found = find_numbers(text)
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(text.strip()):
+        return found[0].canonical
+    return re.sub(r"\s", "", ascii_digits(text)).translate({ord(m): "-" for m in MINUS[1:]})
+
+
+def find_numbers(text: str) -> list[Number]:
+    """Every number a reader of ``text`` sees, in order (see the module's docstring)."""
+    text = ascii_digits(text)
+    hidden = [(m.start(), m.end()) for pattern in (_DATE, _URL) for m in pattern.finditer(text)]
+    indices = [(m.start(), m.end()) for m in _INDEX.finditer(text)]
+    found = []
+    for match in _TOKEN.finditer(text):
+        start = match.start("power") if match.group("power") else match.start("plain")
+        sign_start = match.start("sign") if match.group("sign") else start
+        before = text[sign_start - 1] if sign_start > 0 else " "
+        if match.group("sign") and (before.isalnum() or before in ")]}"):
+            sign_start, before = start, text[start - 1]  # x-1, 2183-2253: a hyphen, not a sign
+        if _joins(before) or (before in MINUS and start >= 2 and _joins_name(text, start - 1)):
+            continue
+        if any(a <= start < b for a, b in hidden):
+            continue
+        if match.group("plain") and "." not in match.group("plain") and any(a <= start < b for a, b in indices):
+            continue  # an index: W_{12}
+        negative = bool(match.group("sign")) and sign_start < start
+        found.append(Number(sign_start, match.end(), text[sign_start:match.end()], _canonical(match, negative)))
+    return found
+
+
+def _joins_name(text: str, hyphen: int) -> bool:
+    """``ResNet-50``, ``float-32``, ``GPT-2``: a hyphen right after a word makes the digits a name."""
+    return hyphen >= 1 and text[hyphen - 1].isalpha() and not _is_cjk(text[hyphen - 1])
+
+
+def _canonical(match: re.Match[str], negative: bool) -> str:
+    sign = "-" if negative else ""
+    percent = match.group("pct") or ""
+    if match.group("power"):
+        exponent = re.sub(r"\s", "", match.group("exp_braced") or match.group("exp_bare"))
+        exponent = exponent.translate({ord(m): "-" for m in MINUS[1:]}).lstrip("+")
+        return f"{sign}{match.group('mant') or '1'}e{exponent}{percent}"
+    plain = match.group("plain").translate({ord(m): "-" for m in MINUS[1:]}).replace("E", "e")
+    plain = re.sub(r"e\+", "e", plain)
+    return f"{sign}{plain}{percent}"
