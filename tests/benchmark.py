@@ -166,13 +166,38 @@ def synthetic_project(target: Path, count: int) -> tuple[Path, int]:
     lines = []
     for key in SYNTH_KEYS * 2:
         value = float(np.asarray(resolve(parse_key(key), results)).item())
-        lines.append(f'Number {len(lines) + 1} is {{{{ check("{key}", "{value:.3f}") }}}}.')
+        lines.append(f'A checked number: {{{{ check("{key}", "{value:.3f}") }}}}.')
     body = "\n\n".join(lines) + '\n\n{{ figure("mse-outer-product", "A figure.") }}\n'
     for lang in ("en", "zh"):
         for number in range(count):
-            (target / "docs" / lang / f"synth-{number}.md").write_text(f"# Synthetic {number}\n\n{body}",
+            (target / "docs" / lang / f"synth-{number}.md").write_text(f"# Synthetic page\n\n{body}",
                                                                      encoding="utf-8")
     return target, 2 * count * len(lines)
+
+
+def long_page(results: dict, checks: int) -> str:
+    """One article with ``checks`` checked numbers, each in a sentence of about 250 characters."""
+    from macros.keys import parse_key, resolve
+
+    lines = []
+    for number in range(checks):
+        key = SYNTH_KEYS[number % len(SYNTH_KEYS)]
+        value = float(np.asarray(resolve(parse_key(key), results)).item())
+        lines.append(f'In this sentence the lab value is {{{{ check("{key}", "{value:.3f}") }}}}, written with '
+                     "three decimals, and the rest of the line is prose of the length a real paragraph has, "
+                     "so that the page grows the way a long article grows.")
+    return "---\ntitle: Long\ndate: 2026-01-01\n---\n\n# Long\n\n" + "\n\n".join(lines) + "\n"
+
+
+def long_page_seconds(results: dict, checks: int) -> tuple[float, float]:
+    """Claim work for one long page: rendering its macros, locating every claim, scanning it."""
+    text = long_page(results, checks)
+    start = time.perf_counter()
+    rendered = render_full("docs/en/long.md", "en/long.md", text, results)
+    elapsed = time.perf_counter() - start
+    if sum(1 for c in rendered.claims if c.kind == "check" and c.verdict == "ok") != checks:
+        raise RuntimeError("the long page did not check every number")
+    return elapsed, len(text.encode()) / 1e6
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="builds per figure; the median is reported")
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 50, 200], help="synthetic article counts")
+    parser.add_argument("--long", type=int, nargs="*", default=[1125, 2250, 4500],
+                        help="checks on one long page (claim work only)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
@@ -208,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
             seconds = median_build(synth, args.runs)
             print(f"N={count:4d}   {seconds:7.2f} s   {claims:6d} claims   {claims / seconds:8.0f} claims/s"
                   f"   {seconds / (2 * count):.3f} s per page")
+        print("\nscaling: one long page, N checked numbers (claim work: render, locate, scan)")
+        results = run_all()
+        for checks in args.long:
+            seconds, megabytes = long_page_seconds(results, checks)
+            per_check = seconds / checks * 1e6
+            print(f"N={checks:5d}   {megabytes:5.2f} MB   {seconds:7.2f} s   {per_check:6.0f} µs per check")
     return 0
 
 

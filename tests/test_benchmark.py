@@ -52,3 +52,13 @@ def test_the_synthetic_site_has_the_claims_it_counts(tmp_path: Path) -> None:
     synthetic = [c for c in report["claims"] if "/synth-" in c["page"] and c["kind"] == "check"]
     assert len(synthetic) == claims
     assert all(c["verdict"] == "ok" for c in synthetic)
+
+
+def test_the_long_page_checks_every_number_it_writes() -> None:
+    from lab.registry import run_all
+    from tests.benchmark import long_page, long_page_seconds
+
+    results = run_all()
+    assert long_page(results, 30).count('check("') == 30
+    _, megabytes = long_page_seconds(results, 40)  # raises unless all 40 checks are found and agree
+    assert 0.005 < megabytes < 0.02
