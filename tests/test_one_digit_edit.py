@@ -35,10 +35,13 @@ LITERALS = checked_literals()
 
 
 def bump_first_digit_run(written: str) -> str:
-    """Change the last digit of the first number: '[0.300, …]' -> '[0.301, …]'."""
-    match = re.search(r"\d(?!\d)", written)
-    digit = int(match.group())
-    return written[: match.start()] + str((digit + 1) % 10) + written[match.end():]
+    """Change the last digit of the first number: '[0.300, …]' -> '[0.301, …]'; of a bare power of
+    ten, its exponent: '10^{-5}' -> '10^{-6}'."""
+    power = re.fullmatch(r"[-−]?10\^\{?[-−]?\d*?(\d)\}?", written.strip())
+    match = re.search(r"\d(?!\d)", written) if power is None else power
+    at = match.start(1) if power is not None else match.start()
+    digit = int(written[at])
+    return written[:at] + str((digit + 1) % 10) + written[at + 1:]
 
 
 def test_the_articles_have_checked_numbers_in_both_languages() -> None:
