@@ -20,6 +20,7 @@ from typing import Any
 
 from mkdocs.exceptions import Abort
 
+from macros.built_scan import built_page_of, ledger_of, unaccounted
 from macros.claims import OK, Report
 from macros.front_matter import split_front_matter
 from macros.lab_results import TEMPLATE_CACHE_DIR, prepare_lab
@@ -32,6 +33,9 @@ from macros.ui_text import ui
 log = logging.getLogger("mkdocs.plugins.dl_math_lab")
 _state: dict[str, Any] = {}
 """This process's current report and page macros; reset at each first-language build."""
+
+BUILT_NUMBERS_CACHE = ".cache/built-numbers.json"
+"""The numbers of each built page by the page's SHA-256 (macros/built_scan.py), relative to the project."""
 
 CARDS = "assets/cards"
 """Where the share cards go, relative to the docs folder (and to the site)."""
@@ -69,6 +73,11 @@ def define_env(env: Any) -> None:
         if report.site is not None:
             _state["cards"] = write_cards(docs_dir / CARDS, _cards(report))
             _state["site_url"] = env.conf.get("site_url") or ""
+        _state.update(site_root=Path(env.conf["site_dir"]), project=Path(env.project_dir), docs_dir=docs_dir,
+                      ledger=ledger_of(report, docs_dir))
+        if report.site is not None:
+            _state["ledger"].add_site(text for card in _cards(report)
+                                      for text in (card.title, card.subtitle, card.footer))
     for name in MACRO_NAMES:
         env.macro(_dispatch("page", name), name)
     for name in SITE_FUNCTIONS:
@@ -163,7 +172,34 @@ def _add_article_parts(env: Any) -> None:
 
 def on_post_build(env: Any) -> None:
     i18n = env.conf.plugins.get("i18n")
-    if i18n is not None and i18n.current_language != i18n.default_language:
-        return  # the default language's build wrote the site root's report
     report: Report = _state["report"]
-    (Path(env.conf["site_dir"]) / "verification.json").write_text(report.to_json(), encoding="utf-8")
+    if i18n is None or i18n.current_language == i18n.default_language:
+        (_state["site_root"] / "verification.json").write_text(report.to_json(), encoding="utf-8")
+    if _last_language(i18n):
+        _check_built_site(env, i18n.default_language if i18n is not None else "")
+
+
+def _last_language(i18n: Any) -> bool:
+    """Whether this build is the last language mkdocs-static-i18n builds (or there is no i18n)."""
+    if i18n is None:
+        return True
+    others = [lang for lang in i18n.build_languages if lang != i18n.default_language]
+    return i18n.current_language == (others[-1] if others else i18n.default_language)
+
+
+def _check_built_site(env: Any, default_language: str) -> None:
+    """Every number on every built page, in every language, accounted for (macros/built_scan.py)."""
+    project, docs_dir = _state["project"], _state["docs_dir"]
+    report: Report = _state["report"]
+    sources = {built_page_of(page, default_language): page for page in report.rendered}
+    written_in = [*sorted(docs_dir.rglob("*.md")), docs_dir / "_data" / "site.yml", project / "mkdocs.yml",
+                  *sorted((project / "overrides").rglob("*.html"))]
+    found = unaccounted(_state["site_root"], _state["ledger"], sources, written_in, project,
+                        cache=project / BUILT_NUMBERS_CACHE)
+    if not found:
+        return
+    for claim in found:
+        (log.warning if serving() else log.error)(claim.describe())
+    if not serving():
+        raise Abort(f"{len(found)} number(s) on the built pages are accounted for by nothing: "
+                    "nothing was published.")

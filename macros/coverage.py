@@ -49,6 +49,9 @@ _CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
 NOT_SHOWN = frozenset({"date", "level", "tags", "allow_numbers", "hide", "template", "render_macros",
                        "search", "status", "icon", "id", "kind", "path", "steps", "articles"})
 """Front-matter and site-data fields a reader never sees as text (names, paths, slugs, dates)."""
+SITE_DATA_SHOWN = frozenset({"tags", "levels"})
+"""Site-data sections whose values are shown (the names of tags and levels), though an article's
+``tags`` and a route's ``level`` are slugs."""
 RENDERED_FIELDS = frozenset({"faq"})
 """Front-matter fields whose texts go through the macros (the others are shown as written)."""
 
@@ -291,13 +294,14 @@ def scan_site_data(text: str) -> Scan:
     shown = [" "] * len(text)
     fields = {key.value: value for key, value in root.value} if isinstance(root, yaml.MappingNode) else {}
     for name, node in fields.items():
-        if name in NOT_SHOWN:
+        if name in NOT_SHOWN and name not in SITE_DATA_SHOWN:
             continue
         for scalar in _scalars(node):
             start, end = scalar.start_mark.index, scalar.end_mark.index
             shown[start:end] = prose(text[start:end], jinja=False)
     listed = read_allowlist(fields.get("allow_numbers"), 1)
-    return _tally("".join(_with_newlines(shown, text)), text, listed, [(0, "site data")])
+    # The site data's list also covers the theme's and mkdocs.yml's texts (macros/built_scan.py).
+    return _tally("".join(_with_newlines(shown, text)), text, listed, [(0, "site data")], unused=False)
 
 
 def _scalars(node: yaml.Node) -> list[yaml.ScalarNode]:
@@ -319,8 +323,9 @@ def _with_newlines(shown: list[str], text: str) -> list[str]:
     return shown
 
 
-def _tally(scanned: str, text: str, result: Scan, where: list[tuple[int, str]]) -> Scan:
-    """``result`` (an allowlist already read) with every number of ``scanned`` counted in it."""
+def _tally(scanned: str, text: str, result: Scan, where: list[tuple[int, str]], unused: bool = True) -> Scan:
+    """``result`` (an allowlist already read) with every number of ``scanned`` counted in it; with
+    ``unused``, an entry no text writes is a problem."""
     line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     starts = [offset for offset, _ in where]
     allowed = result.allowed
@@ -335,7 +340,7 @@ def _tally(scanned: str, text: str, result: Scan, where: list[tuple[int, str]]) 
         line = bisect.bisect_right(line_starts, number.start)
         kind = where[bisect.bisect_right(starts, number.start) - 1][1] if where else "text"
         result.unverified.append(Unverified(line, _as_written(text, number), kind))
-    for number in sorted(set(allowed) - used):
+    for number in sorted(set(allowed) - used) if unused else []:
         result.problems.append((result.allowed_lines[number], f"allow_numbers lists {number}, but no text "
                                 "here writes it; remove it from the list"))
     return result

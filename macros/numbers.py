@@ -97,7 +97,8 @@ def find_numbers(text: str) -> list[Number]:
         before = text[sign_start - 1] if sign_start > 0 else " "
         if match.group("sign") and (before.isalnum() or before in ")]}"):
             sign_start, before = start, text[start - 1]  # x-1, 2183-2253: a hyphen, not a sign
-        if _joins(before) or (before in MINUS and start >= 2 and _joins_name(text, start - 1)):
+        if _joins_before(text, sign_start) or (before in MINUS and start >= 2 and "." not in match.group()
+                                               and _joins_name(text, start - 1)):
             continue
         if any(a <= start < b for a, b in hidden):
             continue
@@ -108,9 +109,36 @@ def find_numbers(text: str) -> list[Number]:
     return found
 
 
+def _joins_before(text: str, at: int) -> bool:
+    """Whether the characters before offset ``at`` make the number there part of a name.
+
+    A letter does (``W00``, ``float64``), unless the letters are a TeX command (``\\times0.5``,
+    ``\\le9``); a backslash does, unless it ends a TeX line break (``\\\\0.5``)."""
+    before = text[at - 1] if at > 0 else " "
+    if not _joins(before):
+        return False
+    if before == "\\":
+        return not (at >= 2 and text[at - 2] == "\\")
+    if before.isalpha():
+        word = at - 1
+        while word > 0 and text[word - 1].isalpha() and not _is_cjk(text[word - 1]):
+            word -= 1
+        if word > 0 and text[word - 1] == "\\":  # a TeX command; \\frac12 is \\frac{1}{2}, two digits
+            return text[word:at - 1 + 1] in _DIGIT_ARGUMENTS
+        return True
+    return True
+
+
+_DIGIT_ARGUMENTS = frozenset({"frac", "tfrac", "dfrac", "cfrac", "binom", "tbinom", "dbinom"})
+
+
 def _joins_name(text: str, hyphen: int) -> bool:
-    """``ResNet-50``, ``float-32``, ``GPT-2``: a hyphen right after a word makes the digits a name."""
-    return hyphen >= 1 and text[hyphen - 1].isalpha() and not _is_cjk(text[hyphen - 1])
+    """``ResNet-50``, ``float-32``, ``GPT-2``: a hyphen right after a word of two letters or more
+    makes an integer a name; ``x-0.5`` and ``x-1`` are subtractions."""
+    word = hyphen
+    while word > 0 and text[word - 1].isalpha() and not _is_cjk(text[word - 1]):
+        word -= 1
+    return hyphen - word >= 2 and (word == 0 or text[word - 1] != "\\")
 
 
 def _canonical(match: re.Match[str], negative: bool) -> str:

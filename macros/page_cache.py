@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from macros.claims import Claim
@@ -28,6 +28,8 @@ class RenderedPage:
     faq: list[tuple[str, str]]
     claims: list[Claim]
     allowlisted: int | None = None
+    printed: list[str] = field(default_factory=list)  # every text a lab macro printed on the page
+    allowed: list[str] = field(default_factory=list)  # the page's allowlisted numbers, canonical
 
 
 class PageCache:
@@ -44,14 +46,16 @@ class PageCache:
             if data["key"] != key:
                 return None
             return RenderedPage(data["markdown"], [tuple(pair) for pair in data["faq"]],
-                                [Claim(**claim) for claim in data["claims"]], data["allowlisted"])
+                                [Claim(**claim) for claim in data["claims"]], data["allowlisted"],
+                                list(data["printed"]), list(data["allowed"]))
         except Exception:  # missing, truncated, foreign or from another version: render again
             return None
 
     def store(self, key: str, rendered: RenderedPage) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         data = {"key": key, "markdown": rendered.markdown, "faq": rendered.faq,
-                "claims": [asdict(claim) for claim in rendered.claims], "allowlisted": rendered.allowlisted}
+                "claims": [asdict(claim) for claim in rendered.claims], "allowlisted": rendered.allowlisted,
+                "printed": rendered.printed, "allowed": rendered.allowed}
         handle, partial = tempfile.mkstemp(dir=self.directory, suffix=".partial")
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(data, stream, ensure_ascii=False)

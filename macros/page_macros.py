@@ -91,6 +91,7 @@ class PageMacros:
         self.results = results
         self.lab_errors = lab_errors or {}
         self.claims: list[Claim] = []
+        self.printed: list[str] = []  # every text a lab macro put on the page (macros/built_scan.py)
         self.to_root = "../" * docs_path.count("/")
 
     def functions(self) -> dict[str, Any]:
@@ -134,6 +135,7 @@ class PageMacros:
         text = _format_array(np.asarray(value), fmt)
         self.claims.append(Claim(self.page, self._line(), "value", key, "", _computed(value), OK,
                                  f"printed {key} as {text}"))
+        self.printed.append(text)
         return text
 
     def check(self, key: str, written: str, tol: float | None = None, times: str | None = None,
@@ -199,6 +201,7 @@ class PageMacros:
             return f"**⚠ {written} (stale: lab says {shown})**"
         self.claims.append(Claim(self.page, self._line(), "below", key, written, _computed(value), OK,
                                  f"{key} is below {written}", f"<{written}"))
+        self.printed.append(written)
         return written
 
     def _compare(self, kind: str, key: str, written: str, tol: float | None, rel: float | None,
@@ -240,6 +243,7 @@ class PageMacros:
         said = f" ({times or by})" if times or by else ""
         self.claims.append(Claim(self.page, self._line(), kind, key, written, _computed(value), OK,
                                  f"{stated}{said} agrees with {key}", bound.text()))
+        self.printed.append(written)
         return written
 
     # -- figures, tables, code -------------------------------------------------------------------
@@ -262,8 +266,9 @@ class PageMacros:
         header, *rows = TABLES[name](self.results)
         lines = ["| " + " | ".join(header) + " |", "|" + " ---: |" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
-        return ("\n".join(lines) + f"\n\n[:material-download: {name}]({self.to_root}{LAB_ASSETS}/{name})"
-                + self._varies(name))
+        varies = self._varies(name)
+        self.printed.extend([*header, *(cell for row in rows for cell in row), name, varies])
+        return "\n".join(lines) + f"\n\n[:material-download: {name}]({self.to_root}{LAB_ASSETS}/{name})" + varies
 
     def _varies(self, table: str) -> str:
         """A note under a table whose columns may differ between machines (lab/tables/ TOLERANCES)."""
@@ -352,4 +357,6 @@ def _computed(value: Any) -> str:
 
 
 def _plain(caption: str) -> str:
-    return re.sub(r"[\[\]*_`$]", "", caption)
+    """A caption as alt text: no Markdown or math delimiters; underscores kept, escaped, so a
+    subscript such as h_{11} stays an index."""
+    return re.sub(r"[\[\]*`$]", "", caption).replace("_", "\\_")

@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lab.parallel import run_parallel
 from macros.claims import UNVERIFIED, Claim, Report, error_claim
 from macros.coverage import Scan, scan, scan_site_data
-from macros.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, split_front_matter
+from macros.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, load_yaml, split_front_matter
 from macros.lab_results import LabFailure
 from macros.links import broken_links
 from macros.page_cache import PageCache, RenderedPage
@@ -58,7 +58,8 @@ def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
     bad_front = front_matter_problem(text)  # depends on the text alone, so it is cached with the page
     return RenderedPage(output, faq, [*macros.claims, *problems, *coverage_claims(page, scanned),
                                       *([error_claim(page, *bad_front)] if bad_front else [])],
-                        scanned.allowlisted if scanned is not None else None)
+                        scanned.allowlisted if scanned is not None else None, macros.printed,
+                        sorted(scanned.allowed) if scanned is not None else [])
 
 
 _bytecode: list[jinja2.BytecodeCache] = []
@@ -214,6 +215,7 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
         scanned = scan_site_data(site_data.read_text(encoding="utf-8"))
         report.claims.extend(coverage_claims(_display(site_data, root), scanned))
         report.allowlisted[_display(site_data, root)] = scanned.allowlisted
+        report.site_allowed = sorted(scanned.allowed)
     texts = {}
     for path in sorted(docs_dir.rglob("*.md")):
         try:
@@ -239,6 +241,7 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
     for path, text in texts.items():
         page, rendered = pages[path], rendered_pages[path]
         report.rendered[page] = rendered
+        report.travelling.extend(_travelling(text))
         report.claims.extend(rendered.claims)
         report.claims.extend(broken_links(path, text, docs_dir, page))
         if rendered.allowlisted is not None:
@@ -250,6 +253,22 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
                                          f"experiment '{name}' raised {failure.summary}; fix the lab. "
                                          f"Lab frames:\n{failure.trace.rstrip()}", key=name))
     return report
+
+
+def _travelling(text: str) -> list[str]:
+    """A page's texts that other pages show: its title, description and first heading (navigation,
+    lists of articles, previous and next links)."""
+    found = []
+    match = FRONT_MATTER.match(text)
+    if match:
+        try:
+            meta = load_yaml(match.group(1))
+        except yaml.YAMLError:
+            meta = None
+        if isinstance(meta, dict):
+            found += [str(meta[name]) for name in ("title", "description") if meta.get(name) is not None]
+    heading = re.search(r"^#[ \t]+(.+)$", text, re.M)
+    return found + ([heading.group(1)] if heading else [])
 
 
 def _context_key(docs_dir: Path, model: Any, lab_errors: Any) -> str:

@@ -1,0 +1,373 @@
+"""The proof from the other side: every number in the built site is accounted for.
+
+The source scan (macros/coverage.py) reads what authors write. This module reads what readers get:
+after every language is built, each HTML page is parsed, and every number in its visible text,
+``alt``/``title``/``aria-label``/``placeholder`` attributes, ``<title>``, description and social
+metadata, and JSON-LD must be one of
+
+* free (macros/numbers.py: single digits, years, 10, 100, 1000, dates);
+* printed by a lab macro on that page's source (a value, a checked, approximate or bounded
+  number, a table cell);
+* in that page's ``allow_numbers``;
+* a site fact: printed by the site's own code (reading times, step numbers, counts, file sizes and
+  checksums, numbers recomputed), or in any page's title or description or in the site data, whose
+  numbers the source scan has already vetted, or in the site data's own ``allow_numbers``, which also
+  covers the theme's and ``mkdocs.yml``'s texts.
+
+Code (``<pre>``, ``<code>``), scripts other than JSON-LD, styles and inline SVG are not scanned.
+A number that is none of these is reported where it was written, when a source file writes it,
+and otherwise at the page's source with the words around it on the built page: then a template
+expression or changed macro output made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from macros.claims import UNVERIFIED, Claim
+from macros.numbers import find_numbers
+
+_SKIPPED = {"script", "style", "pre", "code", "svg", "template", "kbd", "samp"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "data", "del", "dfn", "em", "i", "ins", "mark", "q", "s",
+           "small", "span", "strong", "sub", "sup", "time", "u", "var", "label"}
+_SHOWN_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
+_SHOWN_META = {"description", "og:title", "og:description", "twitter:title", "twitter:description",
+               "og:site_name", "author"}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A number on a built page: as shown, its comparable form, where on the page, and the words around it."""
+
+    number: str
+    canonical: str
+    place: str
+    context: str
+    near: str = ""  # the few characters on either side, to find the source line by its words
+    negated_product: bool = False  # "-0.18\, g_0" in math: the minus belongs to the product, not the number
+
+
+class _Reader(HTMLParser):
+    """Collects the texts of one page a reader sees, by place (text, an attribute, metadata, JSON-LD)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[tuple[str, str]] = []  # (place, text)
+        self._body: list[str] = []
+        self._skipping: list[str] = []  # open skipped elements
+        self._json_ld = False
+        self._title = False
+        self._title_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        for name in _SHOWN_ATTRIBUTES:
+            if attributes.get(name) and not self._skipping:
+                self.texts.append((name, attributes[name]))
+        if tag == "meta" and (attributes.get("name") in _SHOWN_META or attributes.get("property") in _SHOWN_META):
+            self.texts.append((f"meta {attributes.get('name') or attributes.get('property')}",
+                               attributes.get("content", "")))
+        if tag == "title":
+            self._title = True
+        if tag in _VOID:
+            return
+        if tag == "script" and attributes.get("type") == "application/ld+json":
+            self._json_ld = True
+            self._skipping.append(tag)
+            return
+        if tag in _SKIPPED or self._skipping:
+            self._skipping.append(tag)
+            return
+        if tag not in _INLINE:
+            self._body.append("\n")  # a block ends: the words around a number stop here
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._title = False
+            self.texts.append(("<title>", "".join(self._title_text)))
+            self._title_text = []
+        if self._skipping:
+            if tag in self._skipping:
+                while self._skipping and self._skipping.pop() != tag:
+                    pass
+            if not self._skipping:
+                self._json_ld = False
+            return
+        if tag not in _INLINE and tag not in _VOID:
+            self._body.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._title:
+            self._title_text.append(data)
+            return
+        if self._json_ld:
+            self.texts.extend(("JSON-LD", text) for text in _json_strings(data))
+            return
+        if not self._skipping:
+            self._body.append(data)
+
+    def result(self) -> list[tuple[str, str]]:
+        return [("text", "".join(self._body)), *self.texts]
+
+
+def _json_strings(data: str) -> list[str]:
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return [data]
+    found: list[str] = []
+
+    def walk(item: object) -> None:
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            for inner in item.values():
+                walk(inner)
+        elif isinstance(item, list):
+            for inner in item:
+                walk(inner)
+        elif isinstance(item, int | float) and not isinstance(item, bool):
+            found.append(repr(item))
+
+    walk(value)
+    return found
+
+
+def shown_numbers(html: str) -> list[Shown]:
+    """Every non-free number a reader of this HTML page sees, with its place and the words around it."""
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    numbers = []
+    for place, text in reader.result():
+        math = [(m.start(), m.end()) for m in _MATH.finditer(text)]
+        for number in find_numbers(text):
+            if not number.free:
+                around = " ".join(text[max(0, number.start - 40):number.end + 40].split())
+                product = (number.canonical.startswith("-") and any(a < number.start < b for a, b in math)
+                           and bool(_PRODUCT.match(text, number.end)))
+                block_start = text.rfind("\n", 0, number.start) + 1
+                block_end = text.find("\n", number.end) % (len(text) + 1)
+                near = text[max(block_start, number.start - 15):min(block_end, number.end + 15)]
+                numbers.append(Shown(number.text, number.canonical, place, around, near, product))
+    return numbers
+
+
+_MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)  # arithmatex's \( … \) and \[ … \]
+_PRODUCT = re.compile(r"\s*(?:\\times|\\cdot|×|·|\\,\s*[A-Za-z\\])")
+
+
+@dataclass
+class Ledger:
+    """What may appear: per source page, the numbers its lab macros printed and its allowlist; and
+    the site facts, which may appear on any page."""
+
+    pages: dict[str, set[str]] = field(default_factory=dict)  # source page -> canonical numbers
+    site: set[str] = field(default_factory=set)
+
+    def add_page(self, page: str, texts: Iterable[str]) -> None:
+        self.pages.setdefault(page, set()).update(canonical_numbers(texts))
+
+    def add_site(self, texts: Iterable[str]) -> None:
+        self.site.update(canonical_numbers(texts))
+
+    def accounts_for(self, page: str | None, number: str) -> bool:
+        return number in self.site or (page is not None and number in self.pages.get(page, set()))
+
+
+def canonical_numbers(texts: Iterable[str]) -> set[str]:
+    """Every number in ``texts``, in comparable form; a bare canonical number passes unchanged."""
+    found = set()
+    for text in texts:
+        numbers = find_numbers(str(text))
+        found.update(n.canonical for n in numbers)
+        found.add(str(text).strip())
+    return found
+
+
+def built_page_of(page: str, default_language: str) -> str:
+    """The HTML file MkDocs writes for a source page, relative to the site root
+    (``docs/zh/routes/x.md`` -> ``zh/routes/x/index.html``; directory URLs)."""
+    match = re.match(r"(?:.*/)?docs/([^/]+)/(.+)\.md$", page)
+    if match is None:
+        return ""
+    lang, rest = match.groups()
+    prefix = "" if lang == default_language else f"{lang}/"
+    if rest == "index" or rest.endswith("/index"):
+        rest = rest[: -len("index")]
+    else:
+        rest += "/"
+    return f"{prefix}{rest}index.html"
+
+
+def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written_in: list[Path],
+                root: Path, cache: Path | None = None) -> list[Claim]:
+    """A claim for each number on a built page of ``site_dir`` that ``ledger`` does not account for.
+
+    ``sources`` maps built file (relative to the site) -> source page; ``written_in`` are the files
+    searched for where an unaccounted number was written (pages, site data, mkdocs.yml, templates).
+    ``cache`` keeps each page's numbers by the SHA-256 of its bytes, so an unchanged page is not
+    parsed again (HTML parsing is most of this check's time).
+    """
+    claims, seen = [], set()
+    lines: list[tuple[Path, int, set[str]]] | None = None  # read only when something is unaccounted
+    known = _load_cache(cache)
+    fresh: dict[str, list[Shown]] = {}
+    for html_path in sorted(site_dir.rglob("*.html")):
+        built = html_path.relative_to(site_dir).as_posix()
+        page = sources.get(built)
+        data = html_path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        numbers = known.get(digest)
+        if numbers is None:
+            numbers = shown_numbers(data.decode("utf-8", errors="replace"))
+        fresh[digest] = numbers
+        for shown in numbers:
+            if ledger.accounts_for(page, shown.canonical) or (
+                    shown.negated_product and ledger.accounts_for(page, shown.canonical[1:])):
+                continue
+            lines = _source_lines(written_in) if lines is None else lines
+            where, line, written = _written_at(shown, page, lines, root)
+            key = (where or built, line, shown.canonical)
+            if key in seen:
+                continue
+            seen.add(key)
+            claims.append(Claim(where or built, line, "number", "", shown.number, "", UNVERIFIED,
+                                _message(shown, built, where if written else None, page)))
+    _store_cache(cache, fresh)
+    return claims
+
+
+_CACHE_VERSION = "built-numbers-1"
+
+
+def _load_cache(cache: Path | None) -> dict[str, list[Shown]]:
+    if cache is None:
+        return {}
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        if data.get("version") != _CACHE_VERSION or data.get("tokenizer") != _tokenizer_digest():
+            return {}
+        return {digest: [Shown(**item) for item in items] for digest, items in data["pages"].items()}
+    except Exception:  # missing, truncated or foreign: parse every page again
+        return {}
+
+
+def _store_cache(cache: Path | None, pages: dict[str, list[Shown]]) -> None:
+    if cache is None:
+        return
+    data = {"version": _CACHE_VERSION, "tokenizer": _tokenizer_digest(),
+            "pages": {digest: [asdict(item) for item in items] for digest, items in pages.items()}}
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, cache)
+
+
+def _tokenizer_digest() -> str:
+    """The code that turns a page into numbers: a change to it makes every cached page stale."""
+    digest = hashlib.sha256()
+    for module in ("numbers.py", "built_scan.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()
+
+
+def _message(shown: Shown, built: str, where: str | None, page: str | None) -> str:
+    found = (f"the built page {built} shows {shown.number} ({shown.place}: \"…{shown.context}…\"), "
+             "and nothing accounts for it")
+    if where is None:
+        return (found + ": no source writes it, so a template expression or a change to a macro's output "
+                "made it; print lab numbers with value() or check() and nothing else")
+    if page is None or where != page:
+        return (found + ": if it is a lab result move it into an article's text as a check(); otherwise "
+                "add it to allow_numbers in docs/_data/site.yml with the reason")
+    return found + ": write it with check(key, \"…\"), or add it to allow_numbers with the reason"
+
+
+def _source_lines(files: list[Path]) -> list[tuple[Path, int, set[str]]]:
+    table = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(text.split("\n"), start=1):
+            if any(char.isdigit() for char in line):
+                table.append((path, number, {n.canonical for n in find_numbers(line)}))
+    return table
+
+
+def _written_at(shown: Shown, page: str | None, lines: list[tuple[Path, int, set[str]]],
+                root: Path) -> tuple[str | None, int, bool]:
+    """The first source file and line that writes ``shown`` (the page's own source first), and
+    whether one does; if none does, the page's source (or None) and line 1."""
+    candidates = [(path, line) for path, line, numbers in lines if shown.canonical in numbers]
+    shown_as = [_display(path, root) for path, _ in candidates]
+    if page is not None and page in shown_as:
+        return page, candidates[shown_as.index(page)][1], True
+    for (_, line), name in zip(candidates, shown_as, strict=True):
+        if page is None or not name.endswith(".md"):  # site data, mkdocs.yml, templates; another
+            return name, line, True                   # page's number on this one was made here
+    return page, _line_with_words(root / page, shown.near) if page else 1, False
+
+
+def _line_with_words(source: Path, context: str) -> int:
+    """The line of ``source`` that shares the most words with ``context`` (1 when none shares two)."""
+    words = _words(context)
+    try:
+        lines = source.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return 1
+    scores = [len(words & _words(line)) for line in lines]
+    best = max(range(len(lines)), key=lambda i: scores[i], default=0)
+    return best + 1 if scores and scores[best] >= 2 else 1
+
+
+def _words(text: str) -> set[str]:
+    """Latin words of three letters or more, and every pair of adjacent Han characters."""
+    return set(re.findall(r"[A-Za-z]{3,}", text)) | set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", text))
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def ledger_of(report: Any, docs_dir: Path) -> Ledger:
+    """What the report's pages and the site's own code may show (see the module's docstring)."""
+    from macros.site_pages import file_facts, human_size
+
+    ledger = Ledger()
+    for page, rendered in report.rendered.items():
+        ledger.add_page(page, [*rendered.printed, *rendered.allowed])
+        ledger.add_site([str(report.recomputed(page))])
+    ledger.add_site([*report.travelling, *report.site_allowed])
+    model = report.site
+    if model is None:
+        return ledger
+    for articles in model.articles.values():
+        for article in articles.values():
+            ledger.add_site([article.title, article.description, str(article.minutes)])
+    for route in model.routes:
+        ledger.add_site([*route.title.values(), *route.summary.values(),
+                         *(str(step) for step in range(1, len(route.steps) + 1))])
+    for resource in model.resources:
+        ledger.add_site([*resource.title.values(), *resource.description.values()])
+        target = docs_dir / resource.path
+        if target.is_file():
+            size, digest = file_facts(target)
+            ledger.add_site([human_size(size), digest])
+    for names in [*model.tags.values(), *model.levels.values()]:
+        ledger.add_site(names.values())
+    return ledger

@@ -1,0 +1,85 @@
+"""The built pages, read as a reader reads them: every number on them is accounted for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from macros.built_scan import Ledger, built_page_of, shown_numbers, unaccounted
+from tests.conftest import copy_project, mkdocs
+
+
+def shown(html: str) -> list[tuple[str, str]]:
+    return [(s.place, s.canonical) for s in shown_numbers(html)]
+
+
+def test_numbers_are_read_from_every_place_a_reader_sees() -> None:
+    html = """<html><head><title>Loss 0.11 - Site</title>
+    <meta name="description" content="A loss of 0.12.">
+    <meta property="og:title" content="0.13"><meta name="generator" content="mkdocs-1.6.1">
+    <script type="application/ld+json">{"a": [{"text": "answer 0.14"}], "n": 0.15}</script>
+    <script>var x = 0.99;</script><style>.a { width: 0.98em }</style></head>
+    <body><p>Text <em>0.16</em> and &#57;&#49;&#57;&#49; and 损失为0.17，</p>
+    <img alt="alt 0.18" src="f-0.97.svg"><a title="tip 0.19" href="#x-0.96">link</a>
+    <pre><code>0.95</code></pre> <code>0.94</code> <svg><text>0.93</text></svg>
+    <span class="arithmatex">\\(\\frac{0.21}{2}\\)</span></body></html>"""
+    assert sorted(shown(html)) == sorted([
+        ("<title>", "0.11"), ("meta description", "0.12"), ("meta og:title", "0.13"), ("JSON-LD", "0.14"),
+        ("JSON-LD", "0.15"), ("text", "0.16"), ("text", "9191"), ("text", "0.17"), ("alt", "0.18"),
+        ("title", "0.19"), ("text", "0.21")])
+
+
+def test_a_minus_before_a_product_in_math_belongs_to_the_product() -> None:
+    ledger = Ledger()
+    ledger.add_page("docs/en/p.md", ["0.18", "0.5"])
+    numbers = shown_numbers("<p>\\(v_1 = -0.18\\, g_0\\) and \\(J = -0.5 \\times 2\\) but -0.5 in prose</p>")
+    assert [(n.canonical, n.negated_product) for n in numbers] == [("-0.18", True), ("-0.5", True), ("-0.5", False)]
+
+
+def test_built_pages_are_named_as_mkdocs_writes_them() -> None:
+    assert built_page_of("docs/en/mse-gradient.md", "en") == "mse-gradient/index.html"
+    assert built_page_of("docs/zh/mse-gradient.md", "en") == "zh/mse-gradient/index.html"
+    assert built_page_of("docs/en/index.md", "en") == "index.html"
+    assert built_page_of("docs/zh/routes/deep-learning-math.md", "en") == "zh/routes/deep-learning-math/index.html"
+
+
+def test_unaccounted_numbers_are_located_in_the_source_that_writes_them(tmp_path: Path) -> None:
+    site, docs = tmp_path / "site", tmp_path / "docs" / "en"
+    (site / "p").mkdir(parents=True)
+    docs.mkdir(parents=True)
+    (site / "p" / "index.html").write_text("<p>lab 0.5, by hand 0.25</p><footer>Copyright 7777</footer>")
+    (docs / "p.md").write_text("# P\n\nlab {{ value('k') }}, by hand 0.25\n")
+    (tmp_path / "mkdocs.yml").write_text("site_name: s\ncopyright: Copyright 7777\n")
+    ledger = Ledger()
+    ledger.add_page("docs/en/p.md", ["0.5"])
+    found = unaccounted(site, ledger, {"p/index.html": "docs/en/p.md"},
+                        [docs / "p.md", tmp_path / "mkdocs.yml"], tmp_path)
+    assert [(c.page, c.line, c.written) for c in found] == [("docs/en/p.md", 3, "0.25"), ("mkdocs.yml", 2, "7777")]
+    assert "site.yml" in found[1].message
+
+
+def test_numbers_the_source_scan_cannot_see_fail_the_build_at_their_line(tmp_path: Path) -> None:
+    """Numbers made by Markdown, entities, templates or configuration, in both languages: the source
+    scan passes them; the scan of the built pages stops the build, and the old site stays."""
+    project = copy_project(tmp_path / "site")
+    (project / "site").mkdir()
+    (project / "site" / "marker.txt").write_text("previous build")
+    plants = {
+        "docs/en/timeline.md": ("\n", "\nThe count is _0.9191_ today.\n"),  # emphasis, not a name
+        "docs/zh/timeline.md": ("\n", "\n总数为&#57;&#49;&#57;&#50;。\n"),  # entities
+        "docs/zh/mse-gradient.md": ("## ", "小步长 {{ value(\"mse.eps\", \".6f\") }}5 加一位\n\n## "),
+        "mkdocs.yml": ("copyright: Every number", "copyright: 9193 Every number"),
+    }
+    expected = []
+    for name, (old, new) in plants.items():
+        path = project / name
+        text = path.read_text(encoding="utf-8")
+        at = text.rindex(old) if name.endswith("timeline.md") else text.index(old)
+        path.write_text(text[:at] + new + text[at + len(old):], encoding="utf-8")
+        written = new.strip().split("\n")[0]
+        expected.append(f"{name}:{(text[:at] + new).split(chr(10)).index(written) + 1}")
+    result = mkdocs(project, "build", timeout=600)
+    assert result.returncode != 0
+    found = [line.split(" -  ", 1)[-1] for line in result.stderr.splitlines() if "nothing accounts for it" in line]
+    assert sorted(f.split(": the built page")[0] for f in found) == sorted(expected), result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert (project / "site" / "marker.txt").read_text() == "previous build"
