@@ -75,9 +75,7 @@ def define_env(env: Any) -> None:
             _state["site_url"] = env.conf.get("site_url") or ""
         _state.update(site_root=Path(env.conf["site_dir"]), project=Path(env.project_dir), docs_dir=docs_dir,
                       ledger=ledger_of(report, docs_dir))
-        if report.site is not None:
-            _state["ledger"].add_site(text for card in _cards(report)
-                                      for text in (card.title, card.subtitle, card.footer))
+
     for name in MACRO_NAMES:
         env.macro(_dispatch("page", name), name)
     for name in SITE_FUNCTIONS:
@@ -127,7 +125,7 @@ def _dispatch(target: str, name: str) -> Any:
 
 def on_pre_page_macros(env: Any) -> None:
     file = env.page.file
-    source = Path(file.abs_src_path).read_text(encoding="utf-8")
+    source = Path(file.abs_src_path).read_text(encoding="utf-8-sig")
     page = Path(file.abs_src_path).resolve().relative_to(Path(env.project_dir).resolve()).as_posix()
     model = _state["report"].site
     site = SiteMacros(model, file.src_uri, Path(env.conf["docs_dir"])) if model else None
@@ -179,6 +177,11 @@ def on_post_build(env: Any) -> None:
         _check_built_site(env, i18n.default_language if i18n is not None else "")
 
 
+def _card_source(lang: str, slug: str) -> str | None:
+    """The page a share card shows: an article's, or None for a route's (its texts are site data)."""
+    return None if slug.startswith("route-") else f"docs/{lang}/{slug}.md"
+
+
 def _last_language(i18n: Any) -> bool:
     """Whether this build is the last language mkdocs-static-i18n builds (or there is no i18n)."""
     if i18n is None:
@@ -194,8 +197,13 @@ def _check_built_site(env: Any, default_language: str) -> None:
     sources = {built_page_of(page, default_language): page for page in report.rendered}
     written_in = [*sorted(docs_dir.rglob("*.md")), docs_dir / "_data" / "site.yml", project / "mkdocs.yml",
                   *sorted((project / "overrides").rglob("*.html"))]
+    names = _state.get("cards") or {}
+    cards = [(f"the share card {CARDS}/{names.get((card.lang, card.slug), card.slug)}",
+              _card_source(card.lang, card.slug), "share card", text)
+             for card in (_cards(report) if report.site is not None else [])
+             for text in (card.title, card.subtitle, card.footer)]
     found = unaccounted(_state["site_root"], _state["ledger"], sources, written_in, project,
-                        cache=project / BUILT_NUMBERS_CACHE)
+                        cache=project / BUILT_NUMBERS_CACHE, extra=cards)
     if not found:
         return
     for claim in found:

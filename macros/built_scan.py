@@ -210,27 +210,34 @@ def built_page_of(page: str, default_language: str) -> str:
 
 
 def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written_in: list[Path],
-                root: Path, cache: Path | None = None) -> list[Claim]:
+                root: Path, cache: Path | None = None,
+                extra: list[tuple[str, str | None, str, str]] = ()) -> list[Claim]:
     """A claim for each number on a built page of ``site_dir`` that ``ledger`` does not account for.
 
     ``sources`` maps built file (relative to the site) -> source page; ``written_in`` are the files
     searched for where an unaccounted number was written (pages, site data, mkdocs.yml, templates).
     ``cache`` keeps each page's numbers by the SHA-256 of its bytes, so an unchanged page is not
-    parsed again (HTML parsing is most of this check's time).
+    parsed again (HTML parsing is most of this check's time). ``extra`` are texts shown outside
+    the HTML, such as the share cards' images: ``(label, source page or None, place, text)``.
     """
     claims, seen = [], set()
     lines: list[tuple[Path, int, set[str]]] | None = None  # read only when something is unaccounted
     known = _load_cache(cache)
     fresh: dict[str, list[Shown]] = {}
+    shown_where: list[tuple[str, str | None, list[Shown]]] = []
     for html_path in sorted(site_dir.rglob("*.html")):
         built = html_path.relative_to(site_dir).as_posix()
-        page = sources.get(built)
         data = html_path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         numbers = known.get(digest)
         if numbers is None:
             numbers = shown_numbers(data.decode("utf-8", errors="replace"))
         fresh[digest] = numbers
+        shown_where.append((built, sources.get(built), numbers))
+    for label, page, place, text in extra:
+        shown_where.append((label, page, [Shown(n.text, n.canonical, place, text, text)
+                                          for n in find_numbers(text) if not n.free]))
+    for built, page, numbers in shown_where:
         for shown in numbers:
             if ledger.accounts_for(page, shown.canonical) or (
                     shown.negated_product and ledger.accounts_for(page, shown.canonical[1:])):
@@ -282,8 +289,8 @@ def _tokenizer_digest() -> str:
 
 
 def _message(shown: Shown, built: str, where: str | None, page: str | None) -> str:
-    found = (f"the built page {built} shows {shown.number} ({shown.place}: \"…{shown.context}…\"), "
-             "and nothing accounts for it")
+    found = (f"{'the built page ' if built.endswith('.html') else ''}{built} shows {shown.number} "
+             f"({shown.place}: \"…{shown.context}…\"), and nothing accounts for it")
     if where is None:
         return (found + ": no source writes it, so a template expression or a change to a macro's output "
                 "made it; print lab numbers with value() or check() and nothing else")
@@ -344,30 +351,43 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+THEME_NUMBERS = {"404": "the title of the theme's not-found page"}
+"""Numbers the theme itself writes on every site."""
+
+
 def ledger_of(report: Any, docs_dir: Path) -> Ledger:
-    """What the report's pages and the site's own code may show (see the module's docstring)."""
+    """What the report's pages and the site's own code may show (see the module's docstring).
+
+    Texts that travel to other pages (titles, descriptions, site data) count only with the numbers
+    an allowlist names: what they show is their YAML value, which escapes (\\x39) or YAML's own
+    number forms (0x23C7) can make differ from what the source scan read.
+    """
     from macros.site_pages import file_facts, human_size
 
-    ledger = Ledger()
+    ledger = Ledger(site=set(THEME_NUMBERS))
+    allowed = set(report.site_allowed)
     for page, rendered in report.rendered.items():
         ledger.add_page(page, [*rendered.printed, *rendered.allowed])
         ledger.add_site([str(report.recomputed(page))])
-    ledger.add_site([*report.travelling, *report.site_allowed])
+        allowed.update(rendered.allowed)
+    travelling = list(report.travelling)
     model = report.site
-    if model is None:
-        return ledger
-    for articles in model.articles.values():
-        for article in articles.values():
-            ledger.add_site([article.title, article.description, str(article.minutes)])
-    for route in model.routes:
-        ledger.add_site([*route.title.values(), *route.summary.values(),
-                         *(str(step) for step in range(1, len(route.steps) + 1))])
-    for resource in model.resources:
-        ledger.add_site([*resource.title.values(), *resource.description.values()])
-        target = docs_dir / resource.path
-        if target.is_file():
-            size, digest = file_facts(target)
-            ledger.add_site([human_size(size), digest])
-    for names in [*model.tags.values(), *model.levels.values()]:
-        ledger.add_site(names.values())
+    if model is not None:
+        for articles in model.articles.values():
+            for article in articles.values():
+                travelling += [article.title, article.description]
+                ledger.add_site([str(article.minutes)])
+        for route in model.routes:
+            travelling += [*route.title.values(), *route.summary.values()]
+            ledger.add_site([str(len(route.steps)), *(str(step) for step in range(1, len(route.steps) + 1))])
+        for resource in model.resources:
+            travelling += [*resource.title.values(), *resource.description.values()]
+            target = docs_dir / resource.path
+            if target.is_file():
+                size, digest = file_facts(target)
+                ledger.add_site([human_size(size), digest])
+        for names in [*model.tags.values(), *model.levels.values()]:
+            travelling += list(names.values())
+    ledger.site.update(number for number in canonical_numbers(travelling) if number in allowed)
+    ledger.site.update(allowed & set(report.site_allowed))
     return ledger

@@ -20,17 +20,19 @@ lab result (a setting chosen by the author, a threshold quoted from the literatu
 from __future__ import annotations
 
 import bisect
+import html
 import re
 from dataclasses import dataclass, field
 
 import yaml
 
-from macros.front_matter import FRONT_MATTER, compose_yaml
+from macros.front_matter import FRONT_MATTER, compose_yaml, load_yaml
 from macros.numbers import Number, canonical, find_numbers
 
-FENCED_CODE = re.compile(r"^(`{3,}|~{3,}).*?^\1", re.S | re.M)
-INLINE_CODE = re.compile(r"`[^`\n]*`")
-RAW_BLOCK = re.compile(r"\{% raw %\}.*?\{% endraw %\}", re.S)
+# A fence may be indented (inside an admonition or a list); a line such as ```x``` is inline code.
+FENCED_CODE = re.compile(r"^[ \t]*(`{3,}(?=[^`\n]*$)|~{3,}).*?^[ \t]*\1[`~]*[ \t]*$", re.S | re.M)
+INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")  # `a`, ``a`b``: a run closes a run as long
+RAW_BLOCK = re.compile(r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.S)
 _STRING = r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""
 # A macro call, read string by string so a "}}" inside a caption's LaTeX does not end it early;
 # one level of nested calls is allowed (a check joined into a caption). Used by macros/links.py.
@@ -38,11 +40,15 @@ MACRO_CALL = re.compile(rf"""\{{\{{\s*\w+\((?:{_STRING}|\((?:{_STRING}|[^()"'])*
                         r"|\{\{.*?\}\}|\{%.*?%\}", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _RAW_TAG = re.compile(r"\{%-?\s*(?:raw|endraw)\s*-?%\}")
-_TAG = re.compile(r"<[^>\n]*>")
-_SHOWN_ATTRIBUTE = re.compile(r"""\b(?:alt|title|aria-label)\s*=\s*("[^"]*"|'[^']*')""")
+# An HTML tag starts with a name: "$a < 0.5$" and "x<0.5 且 y>0" are not tags.
+_TAG = re.compile(r"""</?[A-Za-z][\w-]*(?:\s(?:[^<>"']|"[^"]*"|'[^']*')*)?/?>""")
+_SHOWN_ATTRIBUTE = re.compile(r"""\b(?:alt|title|aria-label|placeholder)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 _LINK_TARGET = re.compile(r"\]\(\s*<?[^)\s>]*>?")
+_LINK_LABEL = re.compile(r"\]\[[^\]\n]*\]")  # [text][label]: the label is not shown
 _REFERENCE = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*\S+", re.M)
-_ATTRIBUTES = re.compile(r"\{:[^{}\n]*\}|\{\s*#[\w-]+[^{}\n]*\}")
+_ATTRIBUTES = re.compile(r"""\{:[^{}\n]*\}|\{\s*#[\w-]+[^{}\n]*\}"""
+                         r"""|\{\s*(?:\.[\w-]+\s*)*[\w-]+=(?:"[^"]*"|'[^']*'|[^\s{}]+)(?:\s+[^{}\n]*)?\}""")
+_ENTITIES = re.compile(r"(?:&#?\w+;)+")
 _JINJA_OPEN = re.compile(r"\{\{|\{%|\{#")
 _CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
 
@@ -106,12 +112,19 @@ def prose(text: str, jinja: bool = True) -> str:
     With ``jinja`` the text is a template: lab and site macro calls are blanked (a figure's caption
     kept), other expressions kept. Without it the text is shown as written (a title).
     """
-    text = blank(text, [FENCED_CODE, _COMMENT])
+    text = blank(text, [FENCED_CODE])
     if jinja:
         text = _blank_jinja(text)
-    text = blank(text, [INLINE_CODE])
+    text = blank(text, [INLINE_CODE, _COMMENT])
     text = _TAG.sub(_shown_attributes, text)
-    return blank(text, [_LINK_TARGET, _REFERENCE, _ATTRIBUTES])
+    text = blank(text, [_LINK_TARGET, _LINK_LABEL, _REFERENCE, _ATTRIBUTES])
+    return _ENTITIES.sub(_decoded, text)
+
+
+def _decoded(entities: re.Match[str]) -> str:
+    """A run of HTML entities as the reader sees it (&#57;&#49; is 91), padded to its length."""
+    shown = html.unescape(entities.group())
+    return shown + " " * (len(entities.group()) - len(shown))
 
 
 def _shown_attributes(tag: re.Match[str]) -> str:
@@ -119,7 +132,8 @@ def _shown_attributes(tag: re.Match[str]) -> str:
     text, kept = tag.group(), [" "] * len(tag.group())
     for attribute in _SHOWN_ATTRIBUTE.finditer(text):
         start, end = attribute.span(1)
-        kept[start + 1:end - 1] = text[start + 1:end - 1]
+        quoted = text[start] in "\"'"
+        kept[start + quoted:end - quoted] = text[start + quoted:end - quoted]
     return "".join(kept)
 
 
@@ -142,8 +156,8 @@ def _template_prose(text: str) -> str:
         end = _closing(text, opening.end(), closing)
         chars[start:start + 2] = "  "
         chars[end - 2:end] = "  " if text[end - 2:end] == closing else chars[end - 2:end]
-        if opening.group() == "{#":
-            chars[start:end] = _spaces(text[start:end])
+        if opening.group() in ("{#", "{%"):  # a comment, or a statement: neither prints its text;
+            chars[start:end] = _spaces(text[start:end])  # what a statement makes is read on the built page
         elif opening.group() == "{{":
             _blank_calls(text, opening.end(), end - 2, chars)
         at = end
@@ -187,13 +201,14 @@ def _blank_calls(text: str, start: int, end: int, chars: list[str]) -> None:
             continue
         # A lab or site macro; any other name is undefined, reported as such, and prints nothing.
         close = _matching_paren(text, call.end() - 1, end)
-        if name == "figure":
-            comma = _top_level_comma(text, call.end(), close)
-            chars[at:comma + 1] = _spaces(text[at:comma + 1])
-            chars[close - 1:close] = " "
-            _blank_calls(text, comma + 1, close - 1, chars)
-        else:
-            chars[at:close] = _spaces(text[at:close])
+        chars[at:close] = _spaces(text[at:close])
+        if name == "figure":  # its caption is prose: put it back, with any call joined into it blanked
+            for position, (first, last) in enumerate(_arguments(text, call.end(), close - 1)):
+                keyword = re.match(r"\s*(\w+)\s*=(?!=)", text[first:last])
+                if (keyword.group(1) == "caption") if keyword else position == 1:
+                    first += keyword.end() if keyword else 0
+                    chars[first:last] = text[first:last]
+                    _blank_calls(text, first, last, chars)
         at = close
 
 
@@ -212,18 +227,20 @@ def _matching_paren(text: str, opening: int, end: int) -> int:
     return end
 
 
-def _top_level_comma(text: str, start: int, close: int) -> int:
-    depth, at = 0, start
-    while at < close - 1:
+def _arguments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of the top-level arguments between ``start`` and ``end`` (a call's parentheses)."""
+    spans, depth, first, at = [], 0, start, start
+    while at < end:
         char = text[at]
         if char in "\"'":
             at = _string_end(text, at)
             continue
         if char == "," and depth == 0:
-            return at
+            spans.append((first, at))
+            first = at + 1
         depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(char, 0)
         at += 1
-    return close - 2
+    return [*spans, (first, end)]
 
 
 # -- allowlists ---------------------------------------------------------------------------------------
@@ -260,13 +277,13 @@ def scan(text: str) -> Scan | None:
     match = FRONT_MATTER.match(text)
     shown = [" "] * len(text)
     where: list[tuple[int, str]] = []  # (offset, field) where each scanned front-matter text starts
-    listed = Scan()
+    listed, hidden = Scan(), []
     if match:
         try:
             root = compose_yaml(match.group(1))
         except yaml.YAMLError:
             return None
-        fields = {key.value: value for key, value in root.value} if isinstance(root, yaml.MappingNode) else {}
+        fields = _fields(root)
         base = match.start(1)
         for name, node in fields.items():
             if name in NOT_SHOWN:
@@ -275,6 +292,8 @@ def scan(text: str) -> Scan | None:
                 start, end = base + scalar.start_mark.index, base + scalar.end_mark.index
                 shown[start:end] = prose(text[start:end], jinja=name in RENDERED_FIELDS)
                 where.append((start, name))
+                hidden += [Unverified(scalar.start_mark.line + 2, number, name)
+                           for number in _resolved_only(scalar, text[start:end])]
         listed = read_allowlist(fields.get("allow_numbers"), 2)
         body_start = match.end()
     else:
@@ -282,7 +301,9 @@ def scan(text: str) -> Scan | None:
     shown[body_start:] = prose(text[body_start:])
     where.append((body_start, "text"))
     where.sort()
-    return _tally("".join(_with_newlines(shown, text)), text, listed, where)
+    result = _tally("".join(_with_newlines(shown, text)), text, listed, where)
+    result.unverified += [u for u in hidden if canonical(u.number) not in result.allowed]
+    return result
 
 
 def scan_site_data(text: str) -> Scan:
@@ -291,29 +312,58 @@ def scan_site_data(text: str) -> Scan:
         root = compose_yaml(text)
     except yaml.YAMLError:
         return Scan()  # reported by the site model, with its line
-    shown = [" "] * len(text)
-    fields = {key.value: value for key, value in root.value} if isinstance(root, yaml.MappingNode) else {}
+    shown, hidden = [" "] * len(text), []
+    fields = _fields(root)
     for name, node in fields.items():
         if name in NOT_SHOWN and name not in SITE_DATA_SHOWN:
             continue
         for scalar in _scalars(node):
             start, end = scalar.start_mark.index, scalar.end_mark.index
             shown[start:end] = prose(text[start:end], jinja=False)
+            hidden += [Unverified(scalar.start_mark.line + 1, number, "site data")
+                       for number in _resolved_only(scalar, text[start:end])]
     listed = read_allowlist(fields.get("allow_numbers"), 1)
     # The site data's list also covers the theme's and mkdocs.yml's texts (macros/built_scan.py).
-    return _tally("".join(_with_newlines(shown, text)), text, listed, [(0, "site data")], unused=False)
+    result = _tally("".join(_with_newlines(shown, text)), text, listed, [(0, "site data")], unused=False)
+    result.unverified += [u for u in hidden if canonical(u.number) not in result.allowed]
+    return result
 
 
-def _scalars(node: yaml.Node) -> list[yaml.ScalarNode]:
-    """Every scalar a reader sees under ``node``: values, not mapping keys; fields in NOT_SHOWN skipped."""
+def _fields(root: yaml.Node | None) -> dict[str, yaml.Node]:
+    """A mapping node's fields by name (keys that are not plain text are not fields)."""
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    return {key.value: value for key, value in root.value if isinstance(key, yaml.ScalarNode)}
+
+
+def _scalars(node: yaml.Node, seen: set[int] | None = None) -> list[yaml.ScalarNode]:
+    """Every scalar a reader sees under ``node``: values, not mapping keys; fields in NOT_SHOWN
+    skipped; a node reached again through an alias counted once (a recursive alias ends)."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return []
+    seen.add(id(node))
     if isinstance(node, yaml.ScalarNode):
         return [node]
     if isinstance(node, yaml.SequenceNode):
-        return [scalar for item in node.value for scalar in _scalars(item)]
+        return [scalar for item in node.value for scalar in _scalars(item, seen)]
     if isinstance(node, yaml.MappingNode):
         return [scalar for key, value in node.value
-                if getattr(key, "value", None) not in NOT_SHOWN for scalar in _scalars(value)]
+                if getattr(key, "value", None) not in NOT_SHOWN for scalar in _scalars(value, seen)]
     return []
+
+
+def _resolved_only(scalar: yaml.ScalarNode, raw: str) -> list[str]:
+    """Numbers a scalar shows that its source text does not: escapes in a double-quoted string
+    (\\x39 is 9) or a plain scalar YAML reads as a number (0x23C7 is 9159)."""
+    if scalar.style not in ('"', '', None):
+        return []
+    try:
+        shown = str(load_yaml(raw)) if not scalar.style else str(load_yaml(raw.replace("\n", " ")))
+    except yaml.YAMLError:
+        return []
+    written = {n.canonical for n in find_numbers(raw)}
+    return [n.text for n in find_numbers(shown) if not n.free and n.canonical not in written]
 
 
 def _with_newlines(shown: list[str], text: str) -> list[str]:
@@ -347,4 +397,6 @@ def _tally(scanned: str, text: str, result: Scan, where: list[tuple[int, str]], 
 
 
 def _as_written(text: str, number: Number) -> str:
-    return text[number.start:number.end]
+    """The number as the author wrote it, or as the reader reads it where an entity wrote it."""
+    written = text[number.start:number.end]
+    return number.text if "&" in written else written

@@ -18,6 +18,7 @@ A number is *free* (needs no lab check and no allowlist) when it is a single-dig
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -26,15 +27,19 @@ MINUS = "-−－﹣"  # hyphen-minus, minus sign, full-width and small hyphen-mi
 
 _POWER = (r"(?:(?P<mant>\d+(?:\.\d+)?)\s*(?:\\times|\\cdot|×|·)\s*)?10\s*\^\s*"
           r"(?:\{\s*(?P<exp_braced>[-−+]?\s*\d+)\s*\}|(?P<exp_bare>\d))")
-_PLAIN = (r"\d{1,3}(?:,\d{3})+(?!\d|,\d)"  # 10,000 (not a list of numbers such as 1,2,3)
+_PLAIN = (r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d)"  # 10,000 and 9,191.5 (not a list such as 1,2,3)
           r"|\d+(?:\.\d+)+(?:[eE][-−+]?\d+)?"  # 0.9191, 1.26.4 (a version), 2.5e-11
           r"|\d+(?:[eE][-−+]?\d+)?"  # 42, 1e-7
           r"|\.\d+")  # .5
-_TOKEN = re.compile(rf"(?P<sign>[{MINUS}](?=[\d.]))?(?:(?P<power>{_POWER})|(?P<plain>{_PLAIN}))(?P<pct>%)?")
+_TOKEN = re.compile(rf"(?P<sign>[{MINUS}](?=[\d.]))?(?:(?P<power>{_POWER})|(?P<plain>{_PLAIN}))(?P<pct>\\?%)?")
 _DATE = re.compile(r"(?<!\d)(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?(?!\d)")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+")
-_INDEX = re.compile(r"_\{[^{}]*\}|_\d+")
-_FREE = re.compile(r"-?\d|(?:19|20)\d\d|10{1,3}|1e[123]")
+_URL = re.compile(r"(?:https?://|www\.)[!#-;=?-~]+")  # ASCII only: a Chinese sentence may follow
+_TEX_LENGTH = re.compile(r"\\(?:[hv]space\*?|kern|mkern|[hmv]skip|rule|raisebox)\s*(?:\{[^{}]*\}\s*|\[[^\]]*\]\s*)+"
+                         r"|\\\\\s*\[[^\]]*\]")  # \hspace{1.5em}, a line break with its spacing \\[2ex]
+_INDEX = re.compile(r"_\{[^{}]*\}|_\d")  # TeX subscripts one character: x_9118 is x_9 then 118
+_FREE = re.compile(r"-?\d|(?:19|20)\d\d|10{1,3}|1,000|1e[123]")
+_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ def _is_cjk(char: str) -> bool:
 
 def _joins(char: str) -> bool:
     """Whether ``char`` right before a digit makes the digit part of a name (``W0``, ``β2``, ``v1.2``)."""
-    return (char.isalnum() and not _is_cjk(char)) or char in "_.\\#"
+    return (char.isalnum() and not _is_cjk(char)) or char in "_.\\"
 
 
 _OTHER_DIGIT = re.compile(r"(?![0-9])\d")
@@ -73,8 +78,12 @@ def ascii_digits(text: str) -> str:
     plus and percent sign in ASCII; the same length, so offsets still hold."""
     if text.isascii():
         return text
+    text = _POWER_RAISED.sub(lambda m: "1e" + m.group(1).translate(_SUPERSCRIPT), text)  # 10⁻⁷: 1e-7
     text = _OTHER_DIGIT.sub(lambda m: str(unicodedata.digit(m.group())), text)
-    return text.translate(_WIDE_SIGNS)
+    return text.translate(_WIDE_SIGNS).translate(_SUPERSCRIPT).translate(_SUBSCRIPT)
+
+
+_POWER_RAISED = re.compile("10([⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
 
 
 def canonical(text: str) -> str:
@@ -87,9 +96,10 @@ def canonical(text: str) -> str:
 
 def find_numbers(text: str) -> list[Number]:
     """Every number a reader of ``text`` sees, in order (see the module's docstring)."""
+    written = text
     text = ascii_digits(text)
-    hidden = [(m.start(), m.end()) for pattern in (_DATE, _URL) for m in pattern.finditer(text)]
-    indices = [(m.start(), m.end()) for m in _INDEX.finditer(text)]
+    hidden = _spans(text, (_DATE, _URL, _TEX_LENGTH))
+    indices = _spans(text, (_INDEX,))
     found = []
     for match in _TOKEN.finditer(text):
         start = match.start("power") if match.group("power") else match.start("plain")
@@ -97,16 +107,36 @@ def find_numbers(text: str) -> list[Number]:
         before = text[sign_start - 1] if sign_start > 0 else " "
         if match.group("sign") and (before.isalnum() or before in ")]}"):
             sign_start, before = start, text[start - 1]  # x-1, 2183-2253: a hyphen, not a sign
-        if _joins_before(text, sign_start) or (before in MINUS and start >= 2 and "." not in match.group()
-                                               and _joins_name(text, start - 1)):
-            continue
-        if any(a <= start < b for a, b in hidden):
-            continue
-        if match.group("plain") and "." not in match.group("plain") and any(a <= start < b for a, b in indices):
+        if written[start] in _SUBSCRIPTS:
+            continue  # β₁, x₁₂: an index
+        if match.group("plain") and "." not in match.group("plain") and _inside(indices, start):
+            if text[start - 1] == "_" and match.end() - start > 1:  # x_9118: only the 9 is subscript
+                found += [Number(n.start + start + 1, n.end + start + 1, n.text, n.canonical)
+                          for n in find_numbers(written[start + 1:match.end()])]
             continue  # an index: W_{12}
+        raised = written[start] in _SUPERSCRIPTS  # x⁹¹: an exponent, not part of a name
+        if not raised and (_joins_before(text, sign_start) or (
+                before in MINUS and start >= 2 and "." not in match.group() and _joins_name(text, start - 1))):
+            continue
+        if _inside(hidden, start):
+            continue
         negative = bool(match.group("sign")) and sign_start < start
         found.append(Number(sign_start, match.end(), text[sign_start:match.end()], _canonical(match, negative)))
     return found
+
+
+_SUPERSCRIPTS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SUBSCRIPTS = frozenset("₀₁₂₃₄₅₆₇₈₉")
+
+
+def _spans(text: str, patterns: tuple[re.Pattern[str], ...]) -> list[tuple[int, int]]:
+    return sorted((m.start(), m.end()) for pattern in patterns for m in pattern.finditer(text))
+
+
+def _inside(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether ``at`` lies in one of ``spans`` (sorted by start; they may overlap)."""
+    index = bisect.bisect_right(spans, (at, float("inf"))) - 1
+    return any(a <= at < b for a, b in spans[max(0, index - 3):index + 1])
 
 
 def _joins_before(text: str, at: int) -> bool:
@@ -143,7 +173,7 @@ def _joins_name(text: str, hyphen: int) -> bool:
 
 def _canonical(match: re.Match[str], negative: bool) -> str:
     sign = "-" if negative else ""
-    percent = match.group("pct") or ""
+    percent = "%" if match.group("pct") else ""
     if match.group("power"):
         exponent = re.sub(r"\s", "", match.group("exp_braced") or match.group("exp_bare"))
         exponent = exponent.translate({ord(m): "-" for m in MINUS[1:]}).lstrip("+")

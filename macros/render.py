@@ -133,7 +133,9 @@ def faq_fragments(text: str) -> list[tuple[str, int, str, int]]:
     faq = next((value for key, value in root.value if key.value == "faq"), None)
     fragments = []
     for item in faq.value if isinstance(faq, yaml.SequenceNode) else []:
-        fields = {key.value: value for key, value in getattr(item, "value", [])}
+        if not isinstance(item, yaml.MappingNode):
+            continue  # reported by the site model: faq must be a list of {q: question, a: answer}
+        fields = {key.value: value for key, value in item.value if isinstance(key, yaml.ScalarNode)}
         if isinstance(fields.get("q"), yaml.ScalarNode) and isinstance(fields.get("a"), yaml.ScalarNode):
             fragments.append((fields["q"].value, _first_line(fields["q"]), fields["a"].value, _first_line(fields["a"])))
     return fragments
@@ -212,14 +214,14 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
     report.claims.extend(_located_error(problem) for problem in site_problems)
     site_data = docs_dir / "_data" / "site.yml"
     if site_data.is_file():
-        scanned = scan_site_data(site_data.read_text(encoding="utf-8"))
+        scanned = scan_site_data(site_data.read_text(encoding="utf-8-sig"))
         report.claims.extend(coverage_claims(_display(site_data, root), scanned))
         report.allowlisted[_display(site_data, root)] = scanned.allowlisted
         report.site_allowed = sorted(scanned.allowed)
     texts = {}
     for path in sorted(docs_dir.rglob("*.md")):
         try:
-            texts[path] = path.read_text(encoding="utf-8")
+            texts[path] = path.read_text(encoding="utf-8-sig")  # as MkDocs reads it: a BOM is dropped
         except UnicodeDecodeError as error:
             report.claims.append(error_claim(_display(path, root), 1, f"not UTF-8: {error}"))
     cache = PageCache(_page_cache_dir[0], _context_key(docs_dir, model, lab_errors)) if _page_cache_dir else None

@@ -133,12 +133,12 @@ def _per_language(value: Any, where: str, what: str) -> dict[str, str]:
 def load_site_data(path: Path, shown: str) -> SiteModel:
     """Read ``site.yml``; every error names ``shown`` (the file as printed) and the entry's line."""
     try:
-        root = compose_yaml(path.read_text(encoding="utf-8"))
+        root = compose_yaml(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise SiteDataError(f"{shown}:{line}: not valid YAML: {getattr(error, 'problem', error)}") from None
-    data = load_yaml(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8-sig")) or {}
     _require(isinstance(data, dict), f"{shown}:1", "expected sections routes, resources, tags, levels")
     nodes = {key.value: value for key, value in root.value} if root is not None else {}
     model = SiteModel()
@@ -178,7 +178,7 @@ def _items(node: yaml.Node | None) -> list[yaml.Node]:
 
 def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel) -> Article | None:
     """The article at ``path``, or None for a page without a ``date`` (not an article)."""
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")
     try:
         article = article_front_matter(text)
     except yaml.YAMLError:

@@ -65,7 +65,7 @@ def test_numbers_the_source_scan_cannot_see_fail_the_build_at_their_line(tmp_pat
     (project / "site" / "marker.txt").write_text("previous build")
     plants = {
         "docs/en/timeline.md": ("\n", "\nThe count is _0.9191_ today.\n"),  # emphasis, not a name
-        "docs/zh/timeline.md": ("\n", "\n总数为&#57;&#49;&#57;&#50;。\n"),  # entities
+        "docs/zh/timeline.md": ("\n", "\n数值为0\\.9192。\n"),  # a backslash escape
         "docs/zh/mse-gradient.md": ("## ", "小步长 {{ value(\"mse.eps\", \".6f\") }}5 加一位\n\n## "),
         "mkdocs.yml": ("copyright: Every number", "copyright: 9193 Every number"),
     }
@@ -83,3 +83,16 @@ def test_numbers_the_source_scan_cannot_see_fail_the_build_at_their_line(tmp_pat
     assert sorted(f.split(": the built page")[0] for f in found) == sorted(expected), result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     assert (project / "site" / "marker.txt").read_text() == "previous build"
+
+
+def test_texts_outside_the_html_such_as_share_cards_are_held_to_the_same_ledger(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    docs = tmp_path / "docs" / "en"
+    docs.mkdir(parents=True)
+    (docs / "p.md").write_text("---\ntitle: Loss 0.25\n---\n")
+    ledger = Ledger(site={"12"})
+    cards = [("the share card assets/cards/p.png", "docs/en/p.md", "share card", "Loss 0.25"),
+             ("the share card assets/cards/p.png", "docs/en/p.md", "share card", "12 numbers recomputed")]
+    found = unaccounted(tmp_path / "site", ledger, {}, [docs / "p.md"], tmp_path, extra=cards)
+    assert [(c.page, c.line, c.written) for c in found] == [("docs/en/p.md", 2, "0.25")]
+    assert found[0].message.startswith("the share card assets/cards/p.png shows 0.25 (share card:")

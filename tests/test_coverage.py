@@ -196,3 +196,49 @@ def test_planted_numbers_fail_the_build_once_each_at_their_file_and_line(tmp_pat
     assert sorted(r.split(": unverified")[0] for r in reported) == sorted(f"{n}:{line}" for n, line in where.items())
     assert "Traceback" not in result.stderr
     assert not (project / "site").exists()
+
+
+# -- a hostile author's notations (found by a review with fresh eyes) ----------------------------------
+@pytest.mark.parametrize("body", [
+    r"$2\times0.9191$", r"$L\approx0.9191$", r"$x-0.9191$", r"$\lambda-0.9191$",
+    r"$\begin{pmatrix} 1 \\0.9191 \end{pmatrix}$", r"$\#0.9191$", "x⁰·⁹¹⁹¹ and x⁹¹⁹¹", r"$x_99191$",
+    "参见https://example.org/，损失为0.9191。", "$0 < x < 0.9191$ and $y > 2$", "a <0.9191 and b> 3",
+    "当 x<0.9191 且 y>0 时",
+    "``a`b`` then 0.9191 and `c`", "```x``` marks it\n\n0.9191\n\n```\ncode\n```", "&#48;&#46;&#57;&#49;&#57;&#49;",
+    '{{ figure(caption="after 0.9191 steps", name="mse-outer-product") }}', '<img alt=0.9191 src="x.svg">',
+    '<input placeholder="0.9191">', "{% raw %}0.9191{% endraw %}", "{%raw%}{# 0.9191 #}{%endraw%}",
+    "9,191.5 and $91.91\\%$",
+])
+def test_hostile_notations_are_read_as_the_reader_sees_them(body: str) -> None:
+    found = [canonical(u.number) for u in scan(_page(body)).unverified]
+    assert any(number.strip("-").lstrip("0") in ("0.9191", ".9191", "9191", "9,191.5", "91.91%") or
+               number.endswith("9191") for number in found), found
+
+
+@pytest.mark.parametrize("body", [
+    "!!! example\n\n    ```python\n    rng = default_rng(9191)\n    ```",  # a fence inside an admonition
+    '![chart](x.svg){ width="9191" }', "[the lab readme][9191]", r"$a \\[0.9191ex] b \hspace{1.5em} c$",
+    '<img src="x.svg"\n     width="9191">', "{% set n = 9191 %}", r"$\tfrac12 e$", "`x = 0.9191`",
+])
+def test_what_the_reader_does_not_see_is_not_a_number(body: str) -> None:
+    assert scan(_page(body)).unverified == []
+
+
+@pytest.mark.parametrize(("front", "number"), [
+    ('description: "error \\x39\\x31\\x33\\x33"', "9133"),  # an escape the reader sees as digits
+    ("description: 0x23C7", "9159"), ("description: 9_191", "9191"),  # YAML's own number forms
+])
+def test_front_matter_is_read_as_its_yaml_value(front: str, number: str) -> None:
+    page = f"---\ntitle: t\n{front}\n---\n\nbody\n"
+    assert (3, number) in [(u.line, u.number) for u in scan(page).unverified]
+
+
+@pytest.mark.parametrize("front", ["faq:\n  - What is the answer?", "faq: [[q, a]]", "? [a, b]\n: x",
+                                   "title: &x [*x]", "faq: &x [*x]"])
+def test_odd_front_matter_gives_no_traceback(front: str) -> None:
+    from lab.registry import run_all
+    from macros.render import render_full
+
+    page = f"---\n{front}\n---\n\n0.9191\n"
+    assert [u.number for u in scan(page).unverified] == ["0.9191"]
+    render_full("docs/en/p.md", "en/p.md", page, run_all())  # no exception
