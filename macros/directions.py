@@ -14,6 +14,8 @@ A bare ``check`` of 4.8 against a ratio holds whether the sentence says "longer"
 
 from __future__ import annotations
 
+import re
+
 _UP_WORDS = """longer lengthens lengthen larger bigger more higher grows grow rises rise increases
     increase faster greater wider
     延长 变长 增大 变大 放大 上升 增加 加快 增长 更长 更大 更多 更快 提高"""
@@ -63,5 +65,7 @@ def oriented(value: float, times: str | None, by: str | None) -> tuple[float, st
 
 
 def written_near(word: str, lines: list[str], line: int) -> bool:
-    """Whether ``word`` is written on file line ``line`` (1-based) or the line before it."""
-    return any(word in lines[at - 1] for at in (line, line - 1) if 1 <= at <= len(lines))
+    """Whether ``word`` is written on file line ``line`` (1-based) or the line before it; a Latin
+    word as a whole word ("less" is not in "nevertheless")."""
+    pattern = re.compile(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])" if word.isascii() else re.escape(word))
+    return any(pattern.search(lines[at - 1]) for at in (line, line - 1) if 1 <= at <= len(lines))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from lab.failures import LAB_DIR
 from macros.claims import OK, STALE, Claim, error_claim
-from macros.directions import DirectionError, oriented, written_near
+from macros.directions import DirectionError, oriented, rising, written_near
 from macros.keys import LabKeyError, parse_key, resolve
 from macros.lab_results import LAB_ASSETS, LabFailure
 from macros.literals import (
@@ -164,6 +164,7 @@ class PageMacros:
             return value, ""
         if value.size != 1:
             raise DirectionError(f"times=/by= state one ratio or change, but {key} has shape {value.shape}")
+        rising(word)  # a word the site knows, before looking for it in the sentence
         line = self._line()
         if not written_near(word, self._prose(), line):
             raise DirectionError(f"the claim says '{word}', but the sentence does not: write '{word}' in the text "

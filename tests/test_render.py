@@ -219,3 +219,30 @@ def test_claim_lines_agree_with_jinja_on_a_long_page_with_blocks_and_joined_call
     _, claims = render(body, front="")
     assert [c.line for c in claims if c.kind == "check"] == [2 + 5 * i for i in range(300)]
     assert [c.line for c in claims if c.kind == "value"] == [3 + 5 * i for i in range(300)]
+
+
+@pytest.mark.parametrize(("sentence", "problem"), [
+    ("It shortens the step {{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='shortens') }} times.", ""),
+    ("It lengthens the step {{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='lengthens') }} times.",
+     "the sentence says 'lengthens', but the lab ratio (new over old) is 0.2075"),
+    ("Nevertheless it is {{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='less') }} times.",
+     "the claim says 'less', but the sentence does not"),
+    ("{% set w = 'shortens' %}The step is {{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='shortens') }} x.",
+     "the claim says 'shortens', but the sentence does not"),
+    ("它让步长缩短为原来的 1/{{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='缩短') }}。", ""),
+    ("它让步长缩短为原来的 1/{{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='shorter') }}。",
+     "the claim says 'shorter', but the sentence does not"),
+    ("It rises by {{ check('optim.adam_s_step_ratio_at_fade', '0.2075', by='rises') }}.", ""),
+    ("It falls by {{ check('optim.adam_s_step_ratio_at_fade', '0.2075', by='falls') }}.",
+     "the sentence says 'falls', but the lab change (new minus old) is 0.2075"),
+    ("It goes {{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='sideways') }}.",
+     "'sideways' is not a direction word"),
+])
+def test_a_direction_word_is_part_of_the_claim(sentence: str, problem: str) -> None:
+    _, claims = render(sentence + "\n")
+    messages = [c.message for c in claims if c.verdict != OK]
+    if problem:
+        assert len(messages) == 1
+        assert messages[0].startswith(problem)
+    else:
+        assert messages == []
