@@ -35,11 +35,11 @@ from typing import Any
 from macros.claims import UNVERIFIED, Claim
 from macros.numbers import find_numbers
 
-_SKIPPED = {"script", "style", "pre", "code", "svg", "template", "kbd", "samp"}
+_SKIPPED = {"script", "style", "pre", "code", "template"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "data", "del", "dfn", "em", "i", "ins", "mark", "q", "s",
            "small", "span", "strong", "sub", "sup", "time", "u", "var", "label"}
-_SHOWN_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
+_SHOWN_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder", "value", "label", "start", "srcdoc")
 _SHOWN_META = {"description", "og:title", "og:description", "twitter:title", "twitter:description",
                "og:site_name", "author"}
 
@@ -72,7 +72,10 @@ class _Reader(HTMLParser):
         attributes = {name: value or "" for name, value in attrs}
         for name in _SHOWN_ATTRIBUTES:
             if attributes.get(name) and not self._skipping:
-                self.texts.append((name, attributes[name]))
+                if name == "srcdoc":  # an embedded page: its own text
+                    self.texts += [(f"srcdoc {place}", text) for place, text in _read(attributes[name])]
+                else:
+                    self.texts.append((name, attributes[name]))
         if tag == "meta" and (attributes.get("name") in _SHOWN_META or attributes.get("property") in _SHOWN_META):
             self.texts.append((f"meta {attributes.get('name') or attributes.get('property')}",
                                attributes.get("content", "")))
@@ -122,7 +125,7 @@ class _Reader(HTMLParser):
 def _json_strings(data: str) -> list[str]:
     try:
         value = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to read: scan it as text
         return [data]
     found: list[str] = []
 
@@ -138,17 +141,24 @@ def _json_strings(data: str) -> list[str]:
         elif isinstance(item, int | float) and not isinstance(item, bool):
             found.append(repr(item))
 
-    walk(value)
+    try:
+        walk(value)
+    except RecursionError:
+        return [data]
     return found
+
+
+def _read(html: str) -> list[tuple[str, str]]:
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    return reader.result()
 
 
 def shown_numbers(html: str) -> list[Shown]:
     """Every non-free number a reader of this HTML page sees, with its place and the words around it."""
-    reader = _Reader()
-    reader.feed(html)
-    reader.close()
     numbers = []
-    for place, text in reader.result():
+    for place, text in _read(html):
         math = [(m.start(), m.end()) for m in _MATH.finditer(text)]
         for number in find_numbers(text):
             if not number.free:
@@ -163,7 +173,9 @@ def shown_numbers(html: str) -> list[Shown]:
 
 
 _MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]", re.S)  # arithmatex's \( … \) and \[ … \]
-_PRODUCT = re.compile(r"\s*(?:\\times|\\cdot|×|·|\\,\s*[A-Za-z\\])")
+# A product: an explicit sign, or a thin space and then a variable (g_0, \\theta), not a unit.
+_PRODUCT = re.compile(r"\s*(?:\\times|\\cdot|×|·|\\,\s*(?:[A-Za-z](?![A-Za-z{])|\\(?:alpha|beta|gamma|delta|"
+                      r"epsilon|varepsilon|eta|theta|lambda|mu|sigma|nabla|partial)(?![A-Za-z])))")
 
 
 @dataclass
@@ -225,7 +237,7 @@ def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written
     known = _load_cache(cache)
     fresh: dict[str, list[Shown]] = {}
     shown_where: list[tuple[str, str | None, list[Shown]]] = []
-    for html_path in sorted(site_dir.rglob("*.html")):
+    for html_path in sorted(path for path in site_dir.rglob("*") if path.suffix in (".html", ".htm", ".xhtml")):
         built = html_path.relative_to(site_dir).as_posix()
         data = html_path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
@@ -315,28 +327,49 @@ def _source_lines(files: list[Path]) -> list[tuple[Path, int, set[str]]]:
 
 def _written_at(shown: Shown, page: str | None, lines: list[tuple[Path, int, set[str]]],
                 root: Path) -> tuple[str | None, int, bool]:
-    """The first source file and line that writes ``shown`` (the page's own source first), and
-    whether one does; if none does, the page's source (or None) and line 1."""
+    """Where ``shown`` was written, and whether a source writes it literally.
+
+    The page's own source first; then the site data, mkdocs.yml or a template, when its line shares
+    a word with the number's surroundings (another page's number on this one was put here by them);
+    otherwise the line of the page's source, or of a template, whose words surround it best.
+    """
+    near = _words(shown.near)
     candidates = [(path, line) for path, line, numbers in lines if shown.canonical in numbers]
-    shown_as = [_display(path, root) for path, _ in candidates]
-    if page is not None and page in shown_as:
-        return page, candidates[shown_as.index(page)][1], True
-    for (_, line), name in zip(candidates, shown_as, strict=True):
-        if page is None or not name.endswith(".md"):  # site data, mkdocs.yml, templates; another
-            return name, line, True                   # page's number on this one was made here
-    return page, _line_with_words(root / page, shown.near) if page else 1, False
+    names = [_display(path, root) for path, _ in candidates]
+    if page is not None and page in names:
+        return page, candidates[names.index(page)][1], True
+    others = [(name, line, path) for (path, line), name in zip(candidates, names, strict=True)
+              if not name.endswith(".md")]
+    for name, line, path in others:
+        if page is None or near & _words(_line_text(path, line)):
+            return name, line, True
+    templates = sorted({path for path, _, _ in lines if not _display(path, root).endswith(".md")})
+    best = _best_line([root / page] if page else [], near) or _best_line(templates, near)
+    if best is not None:
+        return _display(best[0], root), best[1], False
+    return page, 1, False
 
 
-def _line_with_words(source: Path, context: str) -> int:
-    """The line of ``source`` that shares the most words with ``context`` (1 when none shares two)."""
-    words = _words(context)
+def _line_text(path: Path, line: int) -> str:
     try:
-        lines = source.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
-        return 1
-    scores = [len(words & _words(line)) for line in lines]
-    best = max(range(len(lines)), key=lambda i: scores[i], default=0)
-    return best + 1 if scores and scores[best] >= 2 else 1
+        return path.read_text(encoding="utf-8").split("\n")[line - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return ""
+
+
+def _best_line(files: list[Path], words: set[str]) -> tuple[Path, int] | None:
+    """The line, among ``files``, that shares the most of ``words`` (at least two)."""
+    best, score = None, 1
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(text.split("\n"), start=1):
+            shared = len(words & _words(line))
+            if shared > score:
+                best, score = (path, number), shared
+    return best
 
 
 def _words(text: str) -> set[str]:
@@ -356,38 +389,24 @@ THEME_NUMBERS = {"404": "the title of the theme's not-found page"}
 
 
 def ledger_of(report: Any, docs_dir: Path) -> Ledger:
-    """What the report's pages and the site's own code may show (see the module's docstring).
+    """What each page may show, and what every page may (see the module's docstring).
 
-    Texts that travel to other pages (titles, descriptions, site data) count only with the numbers
-    an allowlist names: what they show is their YAML value, which escapes (\\x39) or YAML's own
-    number forms (0x23C7) can make differ from what the source scan read.
+    A page's own: what its lab and site macros printed, its allowlist, its count of recomputed
+    numbers (the badge) and, for an article, the context block the build adds (route, step,
+    neighbours). Every page's: the theme's own numbers, the site data's allowlist, and the numbers
+    of page titles (the navigation shows them everywhere) that the titled page's allowlist names.
     """
-    from macros.site_pages import file_facts, human_size
+    from macros.site_pages import SiteMacros
 
-    ledger = Ledger(site=set(THEME_NUMBERS))
-    allowed = set(report.site_allowed)
-    for page, rendered in report.rendered.items():
-        ledger.add_page(page, [*rendered.printed, *rendered.allowed])
-        ledger.add_site([str(report.recomputed(page))])
-        allowed.update(rendered.allowed)
-    travelling = list(report.travelling)
+    ledger = Ledger(site=set(THEME_NUMBERS) | set(report.site_allowed))
     model = report.site
-    if model is not None:
-        for articles in model.articles.values():
-            for article in articles.values():
-                travelling += [article.title, article.description]
-                ledger.add_site([str(article.minutes)])
-        for route in model.routes:
-            travelling += [*route.title.values(), *route.summary.values()]
-            ledger.add_site([str(len(route.steps)), *(str(step) for step in range(1, len(route.steps) + 1))])
-        for resource in model.resources:
-            travelling += [*resource.title.values(), *resource.description.values()]
-            target = docs_dir / resource.path
-            if target.is_file():
-                size, digest = file_facts(target)
-                ledger.add_site([human_size(size), digest])
-        for names in [*model.tags.values(), *model.levels.values()]:
-            travelling += list(names.values())
-    ledger.site.update(number for number in canonical_numbers(travelling) if number in allowed)
-    ledger.site.update(allowed & set(report.site_allowed))
+    for page, rendered in report.rendered.items():
+        own = [*rendered.printed, *rendered.allowed, str(report.recomputed(page))]
+        match = re.match(r"(?:.*/)?docs/(([^/]+)/(.+))\.md$", page)
+        if model is not None and match and match.group(3) in model.articles.get(match.group(2), {}):
+            site = SiteMacros(model, match.group(1) + ".md", docs_dir)
+            own.append(site.article_context(match.group(3)))
+        ledger.add_page(page, own)
+        titles = canonical_numbers(report.titles.get(page, []))
+        ledger.site.update(titles & set(rendered.allowed))
     return ledger

@@ -46,7 +46,7 @@ class Report:
     site: Any = None  # the SiteModel the check read, when the docs have one
     allowlisted: dict[str, int] = field(default_factory=dict)  # page -> allowlisted numbers
     rendered: dict[str, Any] = field(default_factory=dict)  # page -> RenderedPage, reused by the build
-    travelling: list[str] = field(default_factory=list)  # texts shown on other pages: titles, descriptions
+    titles: dict[str, list[str]] = field(default_factory=dict)  # page -> its title texts, shown on every page
     site_allowed: list[str] = field(default_factory=list)  # docs/_data/site.yml's allow_numbers
     _grouped: tuple[int, dict[str, list[Claim]]] | None = field(default=None, repr=False, compare=False)
 

@@ -49,6 +49,9 @@ _REFERENCE = re.compile(r"^\s{0,3}\[[^\]\n]+\]:\s*\S+", re.M)
 _ATTRIBUTES = re.compile(r"""\{:[^{}\n]*\}|\{\s*#[\w-]+[^{}\n]*\}"""
                          r"""|\{\s*(?:\.[\w-]+\s*)*[\w-]+=(?:"[^"]*"|'[^']*'|[^\s{}]+)(?:\s+[^{}\n]*)?\}""")
 _ENTITIES = re.compile(r"(?:&#?\w+;)+")
+CODE_ELEMENT = re.compile(r"<(pre|code|script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+"""Code, as HTML writes it, and scripts and styles: not prose (scripts and styles are refused, below)."""
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b([^>]*)>", re.I)
 _JINJA_OPEN = re.compile(r"\{\{|\{%|\{#")
 _CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
 
@@ -58,6 +61,8 @@ NOT_SHOWN = frozenset({"date", "level", "tags", "allow_numbers", "hide", "templa
 SITE_DATA_SHOWN = frozenset({"tags", "levels"})
 """Site-data sections whose values are shown (the names of tags and levels), though an article's
 ``tags`` and a route's ``level`` are slugs."""
+SHOWN_FIELDS = frozenset({"title", "description", "subtitle", "faq"})
+"""Front-matter fields a reader sees (the theme and this site's templates show no others)."""
 RENDERED_FIELDS = frozenset({"faq"})
 """Front-matter fields whose texts go through the macros (the others are shown as written)."""
 
@@ -105,18 +110,19 @@ def _spaces(text: str) -> str:
     return re.sub(r"[^\n]", " ", text)
 
 
-def prose(text: str, jinja: bool = True) -> str:
+def prose(text: str, jinja: bool = True, attributes: bool = True) -> str:
     """``text`` (Markdown) with everything a reader does not see as prose replaced by spaces, each
     newline kept, so offsets and lines still point into the source.
 
     With ``jinja`` the text is a template: lab and site macro calls are blanked (a figure's caption
-    kept), other expressions kept. Without it the text is shown as written (a title).
+    kept), other expressions kept. Without it the text is shown as written (a title). Without
+    ``attributes`` the texts of HTML attributes (alt, title) go too: only the running text stays.
     """
     text = blank(text, [FENCED_CODE])
     if jinja:
         text = _blank_jinja(text)
-    text = blank(text, [INLINE_CODE, _COMMENT])
-    text = _TAG.sub(_shown_attributes, text)
+    text = blank(text, [INLINE_CODE, _COMMENT, CODE_ELEMENT])
+    text = _TAG.sub(_shown_attributes, text) if attributes else blank(text, [_TAG])
     text = blank(text, [_LINK_TARGET, _LINK_LABEL, _REFERENCE, _ATTRIBUTES])
     return _ENTITIES.sub(_decoded, text)
 
@@ -286,7 +292,7 @@ def scan(text: str) -> Scan | None:
         fields = _fields(root)
         base = match.start(1)
         for name, node in fields.items():
-            if name in NOT_SHOWN:
+            if name not in SHOWN_FIELDS:
                 continue
             for scalar in _scalars(node):
                 start, end = base + scalar.start_mark.index, base + scalar.end_mark.index
@@ -300,6 +306,7 @@ def scan(text: str) -> Scan | None:
         body_start = 0
     shown[body_start:] = prose(text[body_start:])
     where.append((body_start, "text"))
+    listed.problems += _scripts_and_styles(text, body_start)
     where.sort()
     result = _tally("".join(_with_newlines(shown, text)), text, listed, where)
     result.unverified += [u for u in hidden if canonical(u.number) not in result.allowed]
@@ -334,6 +341,24 @@ def _fields(root: yaml.Node | None) -> dict[str, yaml.Node]:
     if not isinstance(root, yaml.MappingNode):
         return {}
     return {key.value: value for key, value in root.value if isinstance(key, yaml.ScalarNode)}
+
+
+def _scripts_and_styles(text: str, body_start: int) -> list[tuple[int, str]]:
+    """An inline script or style in the body (outside code): it can put text on the page that no
+    check reads, so it is refused with what to do instead."""
+    outside_code = blank(text[body_start:], [FENCED_CODE, INLINE_CODE, _COMMENT])
+    problems = []
+    for tag in _SCRIPT_OR_STYLE.finditer(outside_code):
+        if "ld+json" in tag.group(2):
+            continue
+        line = text[:body_start].count("\n") + outside_code[:tag.start()].count("\n") + 1
+        if tag.group(1).lower() == "script":
+            problems.append((line, "an inline <script> can write text no check reads; put interactive code in "
+                                   "docs/assets/modules/ and place it with module()"))
+        else:
+            problems.append((line, "an inline <style> can show text (content:) no check reads; put styles in "
+                                   "docs/assets/stylesheets/"))
+    return problems
 
 
 def _scalars(node: yaml.Node, seen: set[int] | None = None) -> list[yaml.ScalarNode]:

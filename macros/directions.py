@@ -64,8 +64,46 @@ def oriented(value: float, times: str | None, by: str | None) -> tuple[float, st
     return value, ""
 
 
-def written_near(word: str, lines: list[str], line: int) -> bool:
-    """Whether ``word`` is written on file line ``line`` (1-based) or the line before it; a Latin
-    word as a whole word ("less" is not in "nevertheless")."""
-    pattern = re.compile(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])" if word.isascii() else re.escape(word))
-    return any(pattern.search(lines[at - 1]) for at in (line, line - 1) if 1 <= at <= len(lines))
+def _whole(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])" if word.isascii() else re.escape(word))
+
+
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|[。！？；]")
+_NEGATION = re.compile(r"(?:\b(?:not|never|no)\s+(?:\w+\s+)?|n't\s+|[不未没]有?|并不|并未)$")
+
+
+def sentence_around(lines: list[str], line: int, column: int) -> tuple[str, int]:
+    """The sentence of the text (``lines``, macros blanked) that holds column ``column`` of file
+    line ``line`` (1-based), from the last sentence end before it to the next one after it, and
+    where in it that column is."""
+    first = max(1, line - 2)
+    window = "\n".join(lines[first - 1:line + 1])
+    at = sum(len(text) + 1 for text in lines[first - 1:line - 1]) + column
+    ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+    start = max([end for end in ends if end <= at], default=0)
+    stop = min([end for end in ends if end > at], default=len(window))
+    return window[start:stop], at - start
+
+
+_CLAUSE_END = re.compile(r"[,，、:：—]")
+
+
+def sentence_problem(word: str, sentence: str, at: int) -> str:
+    """Why ``sentence`` does not say ``word`` (a known direction word) for the claim at offset
+    ``at``, or '' when it does: the word stands in the sentence, not negated, and neither the
+    claim's own clause nor the words between it and the claim say the opposite."""
+    found = _whole(word).search(sentence)
+    if found is None:
+        return f"the claim says '{word}', but its sentence does not"
+    before = sentence[:found.start()]
+    if _NEGATION.search(before.rstrip() + " " if word.isascii() else before):
+        return f"the claim says '{word}', but its sentence negates it"
+    ends = [m.start() for m in _CLAUSE_END.finditer(sentence)]
+    clause = sentence[max([e + 1 for e in ends if e < at], default=0):min([e for e in ends if e >= at],
+                                                                          default=len(sentence))]
+    between = sentence[min(found.end(), at):max(found.start(), at)]  # from the word to the claim
+    opposite = DOWN if rising(word) else UP
+    against = sorted(other for other in opposite if _whole(other).search(clause + "\n" + between))
+    if against:
+        return f"the claim says '{word}', but its clause says '{against[0]}'"
+    return ""

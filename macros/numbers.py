@@ -35,7 +35,8 @@ _TOKEN = re.compile(rf"(?P<sign>[{MINUS}](?=[\d.]))?(?:(?P<power>{_POWER})|(?P<p
 _DATE = re.compile(r"(?<!\d)(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?(?!\d)")
 _URL = re.compile(r"(?:https?://|www\.)[!#-;=?-~]+")  # ASCII only: a Chinese sentence may follow
 _TEX_LENGTH = re.compile(r"\\(?:[hv]space\*?|kern|mkern|[hmv]skip|rule|raisebox)\s*(?:\{[^{}]*\}\s*|\[[^\]]*\]\s*)+"
-                         r"|\\\\\s*\[[^\]]*\]")  # \hspace{1.5em}, a line break with its spacing \\[2ex]
+                         r"|\\(?:kern|mkern|[hmv]skip)\s*[-+]?(?:\d*\.)?\d+\s*(?:em|ex|pt|mu|px|cm|mm|in|bp|pc|dd|cc|sp)"
+                         r"|\\\\\s*\[[^\]]*\]")  # \hspace{1.5em}, \kern0.5em, a line break's spacing \\[2ex]
 _INDEX = re.compile(r"_\{[^{}]*\}|_\d")  # TeX subscripts one character: x_9118 is x_9 then 118
 _FREE = re.compile(r"-?\d|(?:19|20)\d\d|10{1,3}|1,000|1e[123]")
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
@@ -96,6 +97,63 @@ def canonical(text: str) -> str:
 
 def find_numbers(text: str) -> list[Number]:
     """Every number a reader of ``text`` sees, in order (see the module's docstring)."""
+    squeezed, positions = _squeezed(text)
+    if positions is None:
+        return _find(text)
+    found = []
+    for number in _find(squeezed):
+        start, end = positions[number.start], positions[number.end - 1] + 1
+        found.append(Number(start, end, text[start:end], number.canonical))
+    return found
+
+
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\u00ad\ufeff]")
+_GLUE = [  # what joins digits on screen though the source writes them apart
+    _INVISIBLE,
+    re.compile(r"\{\}"),  # an empty TeX group: 4{}8 shows 48
+    re.compile(r"(?<=\d)\\[!,;: ](?=[\d.])"),  # thin spaces between digits: 1\,000 shows 1 000, one number
+]
+_UNWRAP = re.compile(r"\{([\d.])\}|\\(?:mathrm|mathbf|mathit|mathsf|text|textrm|textbf|texttt|boldsymbol)"
+                     r"\{([-−\d.,]+)\}")  # 0{.}5 and \mathrm{4}2 show 0.5 and 42
+_NUMERIC = re.compile(r"[\u2150-\u218f\u2460-\u24ff\u2776-\u2793\u3251-\u32bf]")  # Ⅻ, ⑫, ㉑
+
+
+def _squeezed(text: str) -> tuple[str, list[int] | None]:
+    """``text`` as the reader sees its digits run together, with the offset in ``text`` of each of
+    its characters; ``None`` for the offsets when nothing needed squeezing (the usual case)."""
+    if not (_INVISIBLE.search(text) or "{" in text or "\\" in text or _NUMERIC.search(text)):
+        return text, None
+    chars = list(text)
+    positions = list(range(len(text)))
+    changed = False
+    for pattern in [*_GLUE, _UNWRAP, _NUMERIC]:
+        joined = "".join(chars)
+        matches = list(pattern.finditer(joined))
+        if not matches:
+            continue
+        out, out_positions, at = [], [], 0
+        for match in matches:
+            out += chars[at:match.start()]
+            out_positions += positions[at:match.start()]
+            replacement = _replacement(pattern, match)
+            out += list(replacement)
+            out_positions += [positions[match.start()]] * len(replacement)
+            at = match.end()
+        chars, positions = out + chars[at:], out_positions + positions[at:]
+        changed = True
+    return ("".join(chars), positions) if changed else (text, None)
+
+
+def _replacement(pattern: re.Pattern[str], match: re.Match[str]) -> str:
+    if pattern is _UNWRAP:
+        return match.group(1) or match.group(2)
+    if pattern is _NUMERIC:
+        value = unicodedata.numeric(match.group(), None)
+        return str(int(value)) if value is not None and value == int(value) else match.group()
+    return ""
+
+
+def _find(text: str) -> list[Number]:
     written = text
     text = ascii_digits(text)
     hidden = _spans(text, (_DATE, _URL, _TEX_LENGTH))

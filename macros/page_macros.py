@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from lab.failures import LAB_DIR
 from macros.claims import OK, STALE, Claim, error_claim
-from macros.directions import DirectionError, oriented, rising, written_near
+from macros.directions import DirectionError, oriented, rising, sentence_around, sentence_problem
 from macros.keys import LabKeyError, parse_key, resolve
 from macros.lab_results import LAB_ASSETS, LabFailure
 from macros.literals import (
@@ -166,9 +166,13 @@ class PageMacros:
             raise DirectionError(f"times=/by= state one ratio or change, but {key} has shape {value.shape}")
         rising(word)  # a word the site knows, before looking for it in the sentence
         line = self._line()
-        if not written_near(word, self._prose(), line):
-            raise DirectionError(f"the claim says '{word}', but the sentence does not: write '{word}' in the text "
-                                 f"on line {line} or the line before, or correct the word")
+        lines = self._prose()
+        source_line = self.source.split("\n")[line - 1] if 0 < line <= self.source.count("\n") + 1 else ""
+        call = re.search(rf"""(?:times|by)\s*=\s*["']{re.escape(word)}["']""", source_line)
+        problem = sentence_problem(word, *sentence_around(lines, line, call.start() if call else 0))
+        if problem:
+            raise DirectionError(f"{problem}: write the sentence so that it says '{word}' and nothing against it, "
+                                 "or correct the word")
         oriented_value, problem = oriented(float(value.reshape(())), times, by)
         return np.asarray(oriented_value), problem
 
@@ -176,7 +180,7 @@ class PageMacros:
         if self._prose_lines is None:
             from macros.coverage import prose
 
-            self._prose_lines = prose(self.source).split("\n")
+            self._prose_lines = prose(self.source, attributes=False).split("\n")
         return self._prose_lines
 
     def below(self, key: str, written: str) -> str:

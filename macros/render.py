@@ -58,7 +58,8 @@ def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
     bad_front = front_matter_problem(text)  # depends on the text alone, so it is cached with the page
     return RenderedPage(output, faq, [*macros.claims, *problems, *coverage_claims(page, scanned),
                                       *([error_claim(page, *bad_front)] if bad_front else [])],
-                        scanned.allowlisted if scanned is not None else None, macros.printed,
+                        scanned.allowlisted if scanned is not None else None,
+                        [*macros.printed, *(site.printed if site is not None else [])],
                         sorted(scanned.allowed) if scanned is not None else [])
 
 
@@ -243,12 +244,13 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
     for path, text in texts.items():
         page, rendered = pages[path], rendered_pages[path]
         report.rendered[page] = rendered
-        report.travelling.extend(_travelling(text))
+        report.titles[page] = _titles(text)
         report.claims.extend(rendered.claims)
         report.claims.extend(broken_links(path, text, docs_dir, page))
         if rendered.allowlisted is not None:
             report.allowlisted[page] = rendered.allowlisted
     report.claims.extend(check_translations(docs_dir, root))
+    report.claims.extend(outside_languages(docs_dir, root))
     report.claims.extend(check_key_parity(report.claims))
     for name, failure in (lab_errors or {}).items():
         report.claims.append(error_claim(failure.file, failure.line,
@@ -257,9 +259,9 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
     return report
 
 
-def _travelling(text: str) -> list[str]:
-    """A page's texts that other pages show: its title, description and first heading (navigation,
-    lists of articles, previous and next links)."""
+def _titles(text: str) -> list[str]:
+    """A page's title as the navigation and the previous and next links show it: the front matter's
+    ``title``, and the first heading (MkDocs falls back to it)."""
     found = []
     match = FRONT_MATTER.match(text)
     if match:
@@ -267,9 +269,9 @@ def _travelling(text: str) -> list[str]:
             meta = load_yaml(match.group(1))
         except yaml.YAMLError:
             meta = None
-        if isinstance(meta, dict):
-            found += [str(meta[name]) for name in ("title", "description") if meta.get(name) is not None]
-    heading = re.search(r"^#[ \t]+(.+)$", text, re.M)
+        if isinstance(meta, dict) and meta.get("title") is not None:
+            found.append(str(meta["title"]))
+    heading = re.search(r"^#[ \t]+(.+)$", split_front_matter(text)[0], re.M)
     return found + ([heading.group(1)] if heading else [])
 
 
@@ -334,6 +336,27 @@ def check_translations(docs_dir: Path, root: Path) -> list[Claim]:
                                             f"no translation in '{other.name}': "
                                             f"create {_display(other / missing, root)}"))
     return problems
+
+
+def outside_languages(docs_dir: Path, root: Path) -> list[Claim]:
+    """A Markdown page outside the language folders is built in no language, or in one by accident,
+    and the build's checks do not know which page it becomes."""
+    languages = {p.name for p in docs_dir.iterdir() if p.is_dir() and _LANGUAGE.fullmatch(p.name)}
+    if not languages:
+        return []
+    problems = []
+    for path in sorted(docs_dir.rglob("*")):
+        parts = path.relative_to(docs_dir).parts
+        if path.suffix.lower() in MARKDOWN_SUFFIXES and parts[0] not in languages and not parts[0].startswith("_"):
+            problems.append(error_claim(_display(path, root), 1, "a page outside the language folders: move it "
+                                        f"into {', '.join(f'docs/{lang}/' for lang in sorted(languages))}"))
+        elif path.suffix.lower() in MARKDOWN_SUFFIXES - {".md"}:
+            problems.append(error_claim(_display(path, root), 1, f"a page named *{path.suffix}: rename it to "
+                                        f"{path.stem}.md, the only kind of page the lab check reads"))
+    return problems
+
+
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn"})
 
 
 def check_key_parity(claims: list[Claim]) -> list[Claim]:

@@ -60,9 +60,19 @@ class SiteMacros:
         self.docs_path = docs_path
         self.docs_dir = docs_dir
         self.lang = docs_path.split("/", 1)[0]
+        self.printed: list[str] = []  # what the site macros put on this page (macros/built_scan.py)
 
     def functions(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in SITE_FUNCTIONS}
+        return {name: self._recorded(getattr(self, name)) for name in SITE_FUNCTIONS}
+
+    def _recorded(self, function: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> str:
+            output = function(*args, **kwargs)
+            self.printed.append(output)
+            return output
+
+        call.__name__ = function.__name__
+        return call
 
     def link(self, target: str) -> str:
         """Relative link from this page to ``target`` (a path inside the docs folder)."""

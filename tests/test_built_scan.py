@@ -21,11 +21,14 @@ def test_numbers_are_read_from_every_place_a_reader_sees() -> None:
     <body><p>Text <em>0.16</em> and &#57;&#49;&#57;&#49; and 损失为0.17，</p>
     <img alt="alt 0.18" src="f-0.97.svg"><a title="tip 0.19" href="#x-0.96">link</a>
     <pre><code>0.95</code></pre> <code>0.94</code> <svg><text>0.93</text></svg>
+    <input value="0.22"><ol start="23"><li>a</li></ol><option label="0.24">x</option>
+    <iframe srcdoc="&lt;p&gt;0.25&lt;/p&gt;"></iframe><kbd>0.26</kbd><span>4&#8203;.&#8203;7</span>
     <span class="arithmatex">\\(\\frac{0.21}{2}\\)</span></body></html>"""
     assert sorted(shown(html)) == sorted([
         ("<title>", "0.11"), ("meta description", "0.12"), ("meta og:title", "0.13"), ("JSON-LD", "0.14"),
         ("JSON-LD", "0.15"), ("text", "0.16"), ("text", "9191"), ("text", "0.17"), ("alt", "0.18"),
-        ("title", "0.19"), ("text", "0.21")])
+        ("title", "0.19"), ("text", "0.93"), ("text", "0.26"), ("text", "4.7"), ("text", "0.21"),
+        ("value", "0.22"), ("start", "23"), ("label", "0.24"), ("srcdoc text", "0.25")])  # inline SVG text too
 
 
 def test_a_minus_before_a_product_in_math_belongs_to_the_product() -> None:
@@ -96,3 +99,34 @@ def test_texts_outside_the_html_such_as_share_cards_are_held_to_the_same_ledger(
     found = unaccounted(tmp_path / "site", ledger, {}, [docs / "p.md"], tmp_path, extra=cards)
     assert [(c.page, c.line, c.written) for c in found] == [("docs/en/p.md", 2, "0.25")]
     assert found[0].message.startswith("the share card assets/cards/p.png shows 0.25 (share card:")
+
+
+def test_a_number_a_template_computes_is_reported_once_at_the_template_line(tmp_path: Path) -> None:
+    site, docs, overrides = tmp_path / "site", tmp_path / "docs" / "en", tmp_path / "overrides"
+    for folder in (site / "a", site / "b", docs, overrides):
+        folder.mkdir(parents=True)
+    for name in ("a", "b"):
+        (site / name / "index.html").write_text("<p>Page text</p><p>Lab edition 42 of the site</p>"
+                                                "<p>the figure is 630 pixels tall</p>" if name == "a" else
+                                                "<p>Page text</p><p>Lab edition 42 of the site</p>")
+        (docs / f"{name}.md").write_text(f"# {name}\n\nPage text\n\nthe figure is {{{{ 7 * 9 * 10 }}}} pixels tall\n")
+    (overrides / "main.html").write_text('<meta content="630">\n<p>Lab edition {{ 6 * 7 }} of the site</p>\n')
+    found = unaccounted(site, Ledger(), {"a/index.html": "docs/en/a.md", "b/index.html": "docs/en/b.md"},
+                        [docs / "a.md", docs / "b.md", overrides / "main.html"], tmp_path)
+    assert sorted((c.page, c.line, c.written) for c in found) == [("docs/en/a.md", 5, "630"),
+                                                                  ("overrides/main.html", 2, "42")]
+
+
+def test_a_page_outside_the_language_folders_is_refused(tmp_path: Path) -> None:
+    from macros.render import outside_languages
+
+    docs = tmp_path / "docs"
+    for folder in ("en", "zh"):
+        (docs / folder).mkdir(parents=True)
+        (docs / folder / "index.md").write_text("# Home\n")
+    (docs / "notes.md").write_text("# Notes\n")
+    (docs / "en" / "extra.markdown").write_text("# Extra\n")
+    found = outside_languages(docs, tmp_path)
+    assert [(c.page, c.line) for c in found] == [("docs/en/extra.markdown", 1), ("docs/notes.md", 1)]
+    assert "rename it to extra.md" in found[0].message
+    assert "move it into docs/en/, docs/zh/" in found[1].message

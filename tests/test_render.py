@@ -226,12 +226,25 @@ def test_claim_lines_agree_with_jinja_on_a_long_page_with_blocks_and_joined_call
     ("It lengthens the step {{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='lengthens') }} times.",
      "the sentence says 'lengthens', but the lab ratio (new over old) is 0.2075"),
     ("Nevertheless it is {{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='less') }} times.",
-     "the claim says 'less', but the sentence does not"),
+     "the claim says 'less', but its sentence does not"),
     ("{% set w = 'shortens' %}The step is {{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='shortens') }} x.",
-     "the claim says 'shortens', but the sentence does not"),
+     "the claim says 'shortens', but its sentence does not"),
     ("它让步长缩短为原来的 1/{{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='缩短') }}。", ""),
     ("它让步长缩短为原来的 1/{{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='shorter') }}。",
-     "the claim says 'shorter', but the sentence does not"),
+     "the claim says 'shorter', but its sentence does not"),
+    ("The correction shortens nothing at that step. Instead it makes the step\n"
+     "{{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='shortens') }} times longer.",
+     "the claim says 'shortens', but its sentence does not"),
+    ("It does <abbr title='it shortens'>not</abbr> make the step {{ check('optim.adam_s_step_ratio_at_fade', '4.8', "
+     "times='shortens') }} times shorter.", "the claim says 'shortens', but its sentence does not"),
+    ("步长并不缩短，反而变长为原来的 {{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='缩短') }} 倍。",
+     "the claim says '缩短', but its sentence negates it"),
+    ("It does not shorten the step: it shortens it {{ check('optim.adam_s_step_ratio_at_fade', '4.8', "
+     "times='shortens') }} times.", ""),
+    ("Making s larger, it shortens the step {{ check('optim.adam_s_step_ratio_at_fade', '4.8', times='shortens') }} "
+     "times, and lengthens nothing.", ""),
+    ("It shortens, or rather lengthens, the step {{ check('optim.adam_s_step_ratio_at_fade', '4.8', "
+     "times='shortens') }} times.", "the claim says 'shortens', but its clause says 'lengthens'"),
     ("It rises by {{ check('optim.adam_s_step_ratio_at_fade', '0.2075', by='rises') }}.", ""),
     ("It falls by {{ check('optim.adam_s_step_ratio_at_fade', '0.2075', by='falls') }}.",
      "the sentence says 'falls', but the lab change (new minus old) is 0.2075"),
