@@ -307,6 +307,8 @@ def scan(text: str) -> Scan | None:
     shown[body_start:] = prose(text[body_start:])
     where.append((body_start, "text"))
     listed.problems += _scripts_and_styles(text, body_start)
+    if match is None or "title" not in fields:
+        listed.problems += _macro_in_title(text, body_start)
     where.sort()
     result = _tally("".join(_with_newlines(shown, text)), text, listed, where)
     result.unverified += [u for u in hidden if canonical(u.number) not in result.allowed]
@@ -341,6 +343,18 @@ def _fields(root: yaml.Node | None) -> dict[str, yaml.Node]:
     if not isinstance(root, yaml.MappingNode):
         return {}
     return {key.value: value for key, value in root.value if isinstance(key, yaml.ScalarNode)}
+
+
+def _macro_in_title(text: str, body_start: int) -> list[tuple[int, str]]:
+    """A page without a front-matter title takes its first heading as its title in the navigation,
+    the browser tab and the share metadata, where macros do not run: one there shows as raw text."""
+    outside_code = blank(text[body_start:], [FENCED_CODE])
+    heading = re.search(r"^#[ \t]+(.+)$", outside_code, re.M)
+    if heading is None or not re.search(r"\{\{|\{%", heading.group(1)):
+        return []
+    line = text[:body_start].count("\n") + outside_code[:heading.start()].count("\n") + 1
+    return [(line, "this heading is the page's title in the navigation and the browser tab, where macros do not "
+                   "run; give the page a title: in its front matter, without macros")]
 
 
 def _scripts_and_styles(text: str, body_start: int) -> list[tuple[int, str]]:

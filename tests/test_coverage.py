@@ -242,3 +242,9 @@ def test_odd_front_matter_gives_no_traceback(front: str) -> None:
     page = f"---\n{front}\n---\n\n0.9191\n"
     assert [u.number for u in scan(page).unverified] == ["0.9191"]
     render_full("docs/en/p.md", "en/p.md", page, run_all())  # no exception
+
+
+def test_a_macro_in_a_heading_that_serves_as_the_title_is_refused() -> None:
+    assert [line for line, _ in scan('# Loss {{ check("mse.loss", "0.801") }}\n').problems] == [1]
+    assert scan('---\ntitle: Loss\n---\n\n# Loss {{ check("mse.loss", "0.801") }}\n').problems == []
+    assert scan('---\ndescription: d\n---\n\n```\n# {{ x }}\n```\n\n# Plain\n').problems == []
