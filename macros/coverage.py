@@ -201,7 +201,7 @@ def _blank_calls(text: str, start: int, end: int, chars: list[str]) -> None:
         if call is None or (at > 0 and (text[at - 1].isalnum() or text[at - 1] in "_.")):
             at += 1
             continue
-        name, filtered = call.group(1), text[:at].rstrip().endswith("|")
+        name, filtered = call.group(1), _previous_char(text, at) == "|"
         if name not in known_calls() and (filtered or name in _JINJA_GLOBALS):
             at = call.end()  # a filter or a Jinja function: what it prints is scanned
             continue
@@ -216,6 +216,14 @@ def _blank_calls(text: str, start: int, end: int, chars: list[str]) -> None:
                     chars[first:last] = text[first:last]
                     _blank_calls(text, first, last, chars)
         at = close
+
+
+def _previous_char(text: str, at: int) -> str:
+    """The last character before ``at`` that is not white space ('' if none)."""
+    at -= 1
+    while at >= 0 and text[at].isspace():
+        at -= 1
+    return text[at] if at >= 0 else ""
 
 
 def _matching_paren(text: str, opening: int, end: int) -> int:

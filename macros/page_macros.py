@@ -51,9 +51,31 @@ def template_line() -> int:
     while frame is not None:
         template = frame.f_globals.get("__jinja_template__")
         if template is not None:
-            return corresponding_line(template, frame.f_lineno)
+            return corresponding_line(template, frame_line(frame))
         frame = frame.f_back
     return 0
+
+
+_code_lines: dict[Any, tuple[list[int], list[int]]] = {}
+
+
+def frame_line(frame: Any) -> int:
+    """``frame.f_lineno``, by binary search in a table built once per code object.
+
+    Python finds ``f_lineno`` by walking the code's line table from its start, and a page's
+    template compiles to one function as long as the page: for a page with n macro calls that walk
+    made claim work grow with n².
+    """
+    code = frame.f_code
+    table = _code_lines.get(code)
+    if table is None:
+        ranges = sorted((start, line) for start, _, line in code.co_lines() if line is not None)
+        table = ([start for start, _ in ranges], [line for _, line in ranges])
+        if len(_code_lines) > 256:  # templates of earlier builds under `mkdocs serve`
+            _code_lines.clear()
+        _code_lines[code] = table
+    at = bisect.bisect_right(table[0], frame.f_lasti) - 1
+    return table[1][at] if at >= 0 else frame.f_lineno
 
 
 _line_tables: weakref.WeakKeyDictionary[Any, tuple[list[int], list[int]]] = weakref.WeakKeyDictionary()

@@ -259,3 +259,16 @@ def test_a_direction_word_is_part_of_the_claim(sentence: str, problem: str) -> N
         assert messages[0].startswith(problem)
     else:
         assert messages == []
+
+
+def test_frame_lines_agree_with_python_in_a_long_function() -> None:
+    import sys
+
+    from macros.page_macros import frame_line
+
+    seen = []
+    source = "def long(record):\n" + "".join(f"    x{i} = {i}\n    record(sys._getframe())\n" for i in range(500))
+    namespace = {"sys": sys}
+    exec(compile(source, "<long>", "exec"), namespace)
+    namespace["long"](lambda frame: seen.append((frame_line(frame), frame.f_lineno)))
+    assert [ours for ours, _ in seen] == [python for _, python in seen] == [3 + 2 * i for i in range(500)]
