@@ -27,7 +27,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import astuple, dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -196,13 +196,17 @@ class Ledger:
         return number in self.site or (page is not None and number in self.pages.get(page, set()))
 
 
+_PLAIN_NUMBER = re.compile(r"-?(?:[1-9]\d{0,2}|0)(?:\.\d+)?%?")  # what most checks print: 0.300, -2.5, 97.3%
+
+
 def canonical_numbers(texts: Iterable[str]) -> set[str]:
     """Every number in ``texts``, in comparable form; a bare canonical number passes unchanged."""
     found = set()
     for text in texts:
-        numbers = find_numbers(str(text))
-        found.update(n.canonical for n in numbers)
-        found.add(str(text).strip())
+        text = str(text).strip()
+        found.add(text)
+        if not _PLAIN_NUMBER.fullmatch(text):  # anything else is read by the tokenizer
+            found.update(n.canonical for n in find_numbers(text))
     return found
 
 
@@ -246,6 +250,7 @@ def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written
             numbers = shown_numbers(data.decode("utf-8", errors="replace"))
         fresh[digest] = numbers
         shown_where.append((built, sources.get(built), numbers))
+    changed = fresh.keys() != known.keys()
     for label, page, place, text in extra:
         shown_where.append((label, page, [Shown(n.text, n.canonical, place, text, text)
                                           for n in find_numbers(text) if not n.free]))
@@ -262,11 +267,12 @@ def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written
             seen.add(key)
             claims.append(Claim(where or built, line, "number", "", shown.number, "", UNVERIFIED,
                                 _message(shown, built, where if written else None, page)))
-    _store_cache(cache, fresh)
+    if changed:  # a warm build of an unchanged site writes nothing
+        _store_cache(cache, fresh)
     return claims
 
 
-_CACHE_VERSION = "built-numbers-1"
+_CACHE_VERSION = "built-numbers-2"
 
 
 def _load_cache(cache: Path | None) -> dict[str, list[Shown]]:
@@ -276,7 +282,7 @@ def _load_cache(cache: Path | None) -> dict[str, list[Shown]]:
         data = json.loads(cache.read_text(encoding="utf-8"))
         if data.get("version") != _CACHE_VERSION or data.get("tokenizer") != _tokenizer_digest():
             return {}
-        return {digest: [Shown(**item) for item in items] for digest, items in data["pages"].items()}
+        return {digest: [Shown(*item) for item in items] for digest, items in data["pages"].items()}
     except Exception:  # missing, truncated or foreign: parse every page again
         return {}
 
@@ -285,7 +291,7 @@ def _store_cache(cache: Path | None, pages: dict[str, list[Shown]]) -> None:
     if cache is None:
         return
     data = {"version": _CACHE_VERSION, "tokenizer": _tokenizer_digest(),
-            "pages": {digest: [asdict(item) for item in items] for digest, items in pages.items()}}
+            "pages": {digest: [astuple(item) for item in items] for digest, items in pages.items()}}
     cache.parent.mkdir(parents=True, exist_ok=True)
     partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
     partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
