@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from macros.claims import UNVERIFIED, Claim
-from macros.numbers import find_numbers
+from macros.numbers import canonical_numbers, find_numbers
 
 _SKIPPED = {"script", "style", "pre", "code", "template"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -194,20 +194,6 @@ class Ledger:
 
     def accounts_for(self, page: str | None, number: str) -> bool:
         return number in self.site or (page is not None and number in self.pages.get(page, set()))
-
-
-_PLAIN_NUMBER = re.compile(r"-?(?:[1-9]\d{0,2}|0)(?:\.\d+)?%?")  # what most checks print: 0.300, -2.5, 97.3%
-
-
-def canonical_numbers(texts: Iterable[str]) -> set[str]:
-    """Every number in ``texts``, in comparable form; a bare canonical number passes unchanged."""
-    found = set()
-    for text in texts:
-        text = str(text).strip()
-        found.add(text)
-        if not _PLAIN_NUMBER.fullmatch(text):  # anything else is read by the tokenizer
-            found.update(n.canonical for n in find_numbers(text))
-    return found
 
 
 def built_page_of(page: str, default_language: str) -> str:
@@ -407,7 +393,8 @@ def ledger_of(report: Any, docs_dir: Path) -> Ledger:
     ledger = Ledger(site=set(THEME_NUMBERS) | set(report.site_allowed))
     model = report.site
     for page, rendered in report.rendered.items():
-        own = [*rendered.printed, *rendered.allowed, str(report.recomputed(page))]
+        ledger.pages.setdefault(page, set()).update(rendered.numbers)
+        own = [str(report.recomputed(page))]
         match = re.match(r"(?:.*/)?docs/(([^/]+)/(.+))\.md$", page)
         if model is not None and match and match.group(3) in model.articles.get(match.group(2), {}):
             site = SiteMacros(model, match.group(1) + ".md", docs_dir)

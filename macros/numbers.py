@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 MINUS = "-−－﹣"  # hyphen-minus, minus sign, full-width and small hyphen-minus
@@ -239,3 +240,17 @@ def _canonical(match: re.Match[str], negative: bool) -> str:
     plain = match.group("plain").translate({ord(m): "-" for m in MINUS[1:]}).replace("E", "e")
     plain = re.sub(r"e\+", "e", plain)
     return f"{sign}{plain}{percent}"
+
+
+_PLAIN_NUMBER = re.compile(r"-?(?:[1-9]\d{0,2}|0)(?:\.\d+)?%?")  # what most checks print: 0.300, -2.5, 97.3%
+
+
+def canonical_numbers(texts: Iterable[str]) -> set[str]:
+    """Every number in ``texts``, in comparable form; a bare canonical number passes unchanged."""
+    found = set()
+    for text in texts:
+        text = str(text).strip()
+        found.add(text)
+        if not _PLAIN_NUMBER.fullmatch(text):  # anything else is read by the tokenizer
+            found.update(n.canonical for n in find_numbers(text))
+    return found

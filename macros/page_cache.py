@@ -30,6 +30,7 @@ class RenderedPage:
     allowlisted: int | None = None
     printed: list[str] = field(default_factory=list)  # every text a lab macro printed on the page
     allowed: list[str] = field(default_factory=list)  # the page's allowlisted numbers, canonical
+    numbers: list[str] = field(default_factory=list)  # both, as the built-page scan compares them
 
 
 class PageCache:
@@ -47,7 +48,7 @@ class PageCache:
                 return None
             return RenderedPage(data["markdown"], [tuple(pair) for pair in data["faq"]],
                                 [Claim(**claim) for claim in data["claims"]], data["allowlisted"],
-                                list(data["printed"]), list(data["allowed"]))
+                                list(data["printed"]), list(data["allowed"]), list(data["numbers"]))
         except Exception:  # missing, truncated, foreign or from another version: render again
             return None
 
@@ -55,7 +56,7 @@ class PageCache:
         self.directory.mkdir(parents=True, exist_ok=True)
         data = {"key": key, "markdown": rendered.markdown, "faq": rendered.faq,
                 "claims": [asdict(claim) for claim in rendered.claims], "allowlisted": rendered.allowlisted,
-                "printed": rendered.printed, "allowed": rendered.allowed}
+                "printed": rendered.printed, "allowed": rendered.allowed, "numbers": rendered.numbers}
         handle, partial = tempfile.mkstemp(dir=self.directory, suffix=".partial")
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(data, stream, ensure_ascii=False)

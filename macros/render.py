@@ -24,6 +24,7 @@ from macros.coverage import Scan, scan, scan_site_data
 from macros.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, load_yaml, split_front_matter
 from macros.lab_results import LabFailure
 from macros.links import broken_links
+from macros.numbers import canonical_numbers
 from macros.page_cache import PageCache, RenderedPage
 from macros.page_macros import MACRO_NAMES, PageMacros, corresponding_line
 from macros.site_model import load_site
@@ -56,11 +57,12 @@ def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
     faq = render_faq(macros, text)  # numbers in the front-matter FAQ are claims too
     scanned = scan(text)
     bad_front = front_matter_problem(text)  # depends on the text alone, so it is cached with the page
+    printed = [*macros.printed, *(site.printed if site is not None else [])]
+    allowed = sorted(scanned.allowed) if scanned is not None else []
     return RenderedPage(output, faq, [*macros.claims, *problems, *coverage_claims(page, scanned),
                                       *([error_claim(page, *bad_front)] if bad_front else [])],
-                        scanned.allowlisted if scanned is not None else None,
-                        [*macros.printed, *(site.printed if site is not None else [])],
-                        sorted(scanned.allowed) if scanned is not None else [])
+                        scanned.allowlisted if scanned is not None else None, printed, allowed,
+                        sorted(canonical_numbers([*printed, *allowed])))
 
 
 _bytecode: list[jinja2.BytecodeCache] = []
