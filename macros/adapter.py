@@ -71,7 +71,8 @@ def define_env(env: Any) -> None:
         # Problems located outside the pages (a lab file, the site data) show on every page.
         _state["site_wide"] = [c for c in report.problems if not c.page.endswith(".md")]
         if report.site is not None:
-            _state["cards"] = write_cards(docs_dir / CARDS, _cards(report))
+            _state["card_list"] = _cards(report)
+            _state["cards"] = write_cards(docs_dir / CARDS, _state["card_list"])
             _state["site_url"] = env.conf.get("site_url") or ""
         _state.update(site_root=Path(env.conf["site_dir"]), project=Path(env.project_dir), docs_dir=docs_dir,
                       ledger=ledger_of(report, docs_dir))
@@ -200,7 +201,7 @@ def _check_built_site(env: Any, default_language: str) -> None:
     names = _state.get("cards") or {}
     cards = [(f"the share card {CARDS}/{names.get((card.lang, card.slug), card.slug)}",
               _card_source(card.lang, card.slug), "share card", text)
-             for card in (_cards(report) if report.site is not None else [])
+             for card in _state.get("card_list", [])
              for text in (card.title, card.subtitle, card.footer)]
     found = unaccounted(_state["site_root"], _state["ledger"], sources, written_in, project,
                         cache=project / BUILT_NUMBERS_CACHE, extra=cards)

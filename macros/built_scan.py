@@ -34,6 +34,7 @@ from typing import Any
 
 from macros.claims import UNVERIFIED, Claim
 from macros.numbers import canonical_numbers, find_numbers
+from macros.render import _display
 
 _SKIPPED = {"script", "style", "pre", "code", "template"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -189,9 +190,6 @@ class Ledger:
     def add_page(self, page: str, texts: Iterable[str]) -> None:
         self.pages.setdefault(page, set()).update(canonical_numbers(texts))
 
-    def add_site(self, texts: Iterable[str]) -> None:
-        self.site.update(canonical_numbers(texts))
-
     def accounts_for(self, page: str | None, number: str) -> bool:
         return number in self.site or (page is not None and number in self.pages.get(page, set()))
 
@@ -224,6 +222,7 @@ def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written
     """
     claims, seen = [], set()
     lines: list[tuple[Path, int, set[str]]] | None = None  # read only when something is unaccounted
+    texts: dict[Path, list[str]] = {}
     known = _load_cache(cache)
     fresh: dict[str, list[Shown]] = {}
     shown_where: list[tuple[str, str | None, list[Shown]]] = []
@@ -245,8 +244,10 @@ def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written
             if ledger.accounts_for(page, shown.canonical) or (
                     shown.negated_product and ledger.accounts_for(page, shown.canonical[1:])):
                 continue
-            lines = _source_lines(written_in) if lines is None else lines
-            where, line, written = _written_at(shown, page, lines, root)
+            if lines is None:
+                texts = _file_lines(written_in)
+                lines = _source_lines(texts)
+            where, line, written = _written_at(shown, page, texts, lines, root)
             key = (where or built, line, shown.canonical)
             if key in seen:
                 continue
@@ -304,21 +305,26 @@ def _message(shown: Shown, built: str, where: str | None, page: str | None) -> s
     return found + ": write it with check(key, \"…\"), or add it to allow_numbers with the reason"
 
 
-def _source_lines(files: list[Path]) -> list[tuple[Path, int, set[str]]]:
-    table = []
+def _file_lines(files: list[Path]) -> dict[Path, list[str]]:
+    """Each readable file's lines, read once for every lookup of one scan."""
+    texts = {}
     for path in files:
         try:
-            text = path.read_text(encoding="utf-8")
+            texts[path] = path.read_text(encoding="utf-8").split("\n")
         except (OSError, UnicodeDecodeError):
             continue
-        for number, line in enumerate(text.split("\n"), start=1):
-            if any(char.isdigit() for char in line):
-                table.append((path, number, {n.canonical for n in find_numbers(line)}))
-    return table
+    return texts
 
 
-def _written_at(shown: Shown, page: str | None, lines: list[tuple[Path, int, set[str]]],
-                root: Path) -> tuple[str | None, int, bool]:
+def _source_lines(texts: dict[Path, list[str]]) -> list[tuple[Path, int, set[str]]]:
+    """Every line that writes a digit, with the numbers it writes."""
+    return [(path, number, {n.canonical for n in find_numbers(line)})
+            for path, lines in texts.items() for number, line in enumerate(lines, start=1)
+            if any(char.isdigit() for char in line)]
+
+
+def _written_at(shown: Shown, page: str | None, texts: dict[Path, list[str]],
+                lines: list[tuple[Path, int, set[str]]], root: Path) -> tuple[str | None, int, bool]:
     """Where ``shown`` was written, and whether a source writes it literally.
 
     The page's own source first; then the site data, mkdocs.yml or a template, when its line shares
@@ -333,31 +339,21 @@ def _written_at(shown: Shown, page: str | None, lines: list[tuple[Path, int, set
     others = [(name, line, path) for (path, line), name in zip(candidates, names, strict=True)
               if not name.endswith(".md")]
     for name, line, path in others:
-        if page is None or near & _words(_line_text(path, line)):
+        if page is None or near & _words(texts[path][line - 1]):
             return name, line, True
-    templates = sorted({path for path, _, _ in lines if not _display(path, root).endswith(".md")})
-    best = _best_line([root / page] if page else [], near) or _best_line(templates, near)
+    own = [path for path in texts if page is not None and _display(path, root) == page]
+    templates = [path for path in texts if not _display(path, root).endswith(".md")]
+    best = _best_line(own, texts, near) or _best_line(templates, texts, near)
     if best is not None:
         return _display(best[0], root), best[1], False
     return page, 1, False
 
 
-def _line_text(path: Path, line: int) -> str:
-    try:
-        return path.read_text(encoding="utf-8").split("\n")[line - 1]
-    except (OSError, UnicodeDecodeError, IndexError):
-        return ""
-
-
-def _best_line(files: list[Path], words: set[str]) -> tuple[Path, int] | None:
+def _best_line(files: list[Path], texts: dict[Path, list[str]], words: set[str]) -> tuple[Path, int] | None:
     """The line, among ``files``, that shares the most of ``words`` (at least two)."""
     best, score = None, 1
     for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        for number, line in enumerate(text.split("\n"), start=1):
+        for number, line in enumerate(texts[path], start=1):
             shared = len(words & _words(line))
             if shared > score:
                 best, score = (path, number), shared
@@ -367,13 +363,6 @@ def _best_line(files: list[Path], words: set[str]) -> tuple[Path, int] | None:
 def _words(text: str) -> set[str]:
     """Latin words of three letters or more, and every pair of adjacent Han characters."""
     return set(re.findall(r"[A-Za-z]{3,}", text)) | set(re.findall(r"(?=([\u4e00-\u9fff]{2}))", text))
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 THEME_NUMBERS = {"404": "the title of the theme's not-found page"}
