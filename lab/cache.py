@@ -5,9 +5,10 @@ the run function's name, the NumPy version, the machine's arithmetic signature (
 result computed with another CPU's kernels is never reused) and this cache's format. So an edit to ``lab/mse.py``
 or to ``lab/gradcheck.py`` invalidates ``mse`` and nothing else, and an upgrade invalidates all.
 
-Entries are ``.npz`` files read with ``allow_pickle=False``: a corrupt, truncated or foreign entry
-fails to load or fails validation, and is then recomputed and replaced, never trusted. Writes go
-to a unique temporary file first and are renamed into place, so concurrent builds are safe.
+Entries are ``.npz`` data sealed with their SHA-256 (lab/sealed.py) and read with
+``allow_pickle=False``: a corrupt, truncated, edited or foreign entry fails the checksum, fails to
+load or fails validation, and is then deleted and recomputed, never trusted. Writes go to a unique
+temporary file first and are renamed into place, so concurrent builds are safe.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ import ast
 import dataclasses
 import functools
 import hashlib
+import io
 import json
-import os
-import tempfile
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from lab.machine import signature
+from lab.sealed import read_sealed, write_sealed
 
-FORMAT = 1
+FORMAT = 2
 _SCALARS = {"float": float, "int": int, "bool": bool, "str": str}
 
 
@@ -45,25 +46,70 @@ def _module_path(module: str) -> Path | None:
 
 
 def _lab_imports(path: Path) -> set[str]:
-    """Names of the lab modules imported by the file at ``path``."""
+    """Names of the lab modules the file at ``path`` imports, in any form: ``import lab.x as y``,
+    ``from lab import x``, ``from .x import f``, ``from . import x``, and ``importlib.import_module``
+    or ``__import__`` with a literal name. An import whose name is computed could be any lab module,
+    so it stands for all of them."""
     stat = path.stat()
-    return _parsed_imports(path, stat.st_mtime_ns, stat.st_size)
+    return set(_parsed_imports(path, stat.st_mtime_ns, stat.st_size))
+
+
+def _package_of(path: Path) -> str:
+    """The dotted package a lab file belongs to (``lab/figures/mse.py`` -> ``lab.figures``)."""
+    parts = path.resolve().relative_to(_LAB_ROOT).parts
+    return ".".join(["lab", *parts[:-1]])
+
+
+def _absolute(name: str, level: int, package: str) -> str:
+    """``name`` imported ``level`` dots up from ``package``, as an absolute module name."""
+    if level == 0:
+        return name
+    base = package.split(".")
+    base = base[: len(base) - (level - 1)] if level > 1 else base
+    return ".".join([*base, name] if name else base)
+
+
+def _all_lab_modules() -> frozenset[str]:
+    found = set()
+    for file in _LAB_ROOT.rglob("*.py"):
+        parts = file.relative_to(_LAB_ROOT).with_suffix("").parts
+        found.add(".".join(["lab", *(parts[:-1] if parts[-1] == "__init__" else parts)]))
+    return frozenset(found)
+
+
+def _is_lab(name: str) -> bool:
+    return name == "lab" or name.startswith("lab.")
 
 
 @functools.lru_cache(maxsize=256)
 def _parsed_imports(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
     """Parse once per file version (mtime and size are part of the cache key)."""
+    package = _package_of(path)
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name == "lab" or a.name.startswith("lab.")}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and \
-                (node.module == "lab" or node.module.startswith("lab.")):
-            found.add(node.module)
-            # `from lab import mse` imports a module; `from lab.x import f` imports a name.
-            found |= {f"{node.module}.{a.name}" for a in node.names
-                      if _module_path(f"{node.module}.{a.name}") is not None}
+            found |= {a.name for a in node.names if _is_lab(a.name)}
+        elif isinstance(node, ast.ImportFrom):
+            module = _absolute(node.module or "", node.level, package)
+            if _is_lab(module):
+                found.add(module)
+                # `from lab import mse` imports a module; `from lab.x import f` imports a name.
+                found |= {f"{module}.{a.name}" for a in node.names if _module_path(f"{module}.{a.name}") is not None}
+        elif isinstance(node, ast.Call) and _call_name(node.func) in ("import_module", "__import__") and node.args:
+            first = node.args[0]
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                return _all_lab_modules()  # a computed module name: it could be any of them
+            anchor = node.args[1] if len(node.args) > 1 else None
+            base = anchor.value if isinstance(anchor, ast.Constant) and isinstance(anchor.value, str) else package
+            name = first.value.lstrip(".")
+            module = _absolute(name, len(first.value) - len(name), base)
+            if _is_lab(module):
+                found.add(module)
     return frozenset(found)
+
+
+def _call_name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def source_key(run: Callable[[], Any]) -> str:
@@ -104,9 +150,13 @@ def _decode(array: np.ndarray, kind: str) -> Any:
 
 
 def load(path: Path, key: str, result_type: type) -> Any | None:
-    """The cached result at ``path`` if it is valid for ``key``, else None."""
+    """The cached result at ``path`` if it is intact and valid for ``key``, else None (a damaged
+    entry is deleted: lab/sealed.py)."""
+    payload = read_sealed(path)
+    if payload is None:
+        return None
     try:
-        with path.open("rb") as stream, np.load(stream, allow_pickle=False) as data:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as data:
             meta = json.loads(str(data["__meta__"]))
             names = [f.name for f in dataclasses.fields(result_type)]
             if meta.get("key") != key or sorted(meta.get("fields", {})) != sorted(names):
@@ -125,15 +175,9 @@ def store(path: Path, key: str, result: Any) -> bool:
             return False
         arrays[field.name], kinds[field.name] = encoded
     arrays["__meta__"] = np.asarray(json.dumps({"key": key, "fields": kinds}))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(dir=path.parent, suffix=".partial")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **arrays)
-        os.replace(partial, path)
-    finally:
-        if os.path.exists(partial):
-            os.unlink(partial)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_sealed(path, buffer.getvalue())
     return True
 
 

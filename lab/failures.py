@@ -9,6 +9,11 @@ from pathlib import Path
 LAB_DIR = Path(__file__).resolve().parent
 
 
+MACHINERY = frozenset({"lab/registry.py", "lab/cache.py", "lab/parallel.py", "lab/collect.py",
+                       "lab/failures.py", "lab/outputs.py"})
+"""Lab files that run, cache and collect the author's code: a failure is located past them."""
+
+
 @dataclass(frozen=True)
 class LabFailure:
     """An exception raised in lab code: the innermost lab frame, a one-line summary, the lab frames."""
@@ -17,6 +22,7 @@ class LabFailure:
     line: int
     summary: str
     trace: str
+    stage: str = "run"  # "import": the experiment's module could not be imported; "run": it raised
 
     def describe(self) -> str:
         return f"{self.file}:{self.line}: {self.summary}"
@@ -28,9 +34,37 @@ def lab_path(path: Path) -> str:
     return f"lab/{path.relative_to(LAB_DIR).as_posix()}" if path.is_relative_to(LAB_DIR) else str(path)
 
 
-def locate(error: BaseException) -> LabFailure:
+class LabDefinitionError(ValueError):
+    """A mistake in how the lab is put together (a name defined twice, say), located at the line that
+    makes it rather than at the lab code that noticed."""
+
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        super().__init__(message)
+        self.path, self.line = path, line
+
+
+_HINTS = {
+    SystemExit: "an experiment, figure or table must return, not exit",
+    KeyboardInterrupt: "the run was interrupted (Ctrl-C, or KeyboardInterrupt raised by lab code)",
+}
+
+
+def locate(error: BaseException, stage: str = "run") -> LabFailure:
+    """The innermost lab frame of ``error``, or the line a syntax error or a LabDefinitionError names."""
     frames = traceback.extract_tb(error.__traceback__)
-    inside = [f for f in frames if Path(f.filename).resolve().is_relative_to(LAB_DIR)] or frames[-1:]
-    file = lab_path(Path(inside[-1].filename))
-    summary = "".join(traceback.format_exception_only(error)).strip()
-    return LabFailure(file, inside[-1].lineno or 0, summary, "".join(traceback.format_list(inside)))
+    inside = [f for f in frames if Path(f.filename).resolve().is_relative_to(LAB_DIR)]
+    # The machinery that runs the lab is not where an author's mistake is, unless nothing else is.
+    inside = [f for f in inside if lab_path(Path(f.filename)) not in MACHINERY] or inside or frames[-1:]
+    summary = "".join(traceback.format_exception_only(error)).strip() or type(error).__name__
+    hint = next((text for kind, text in _HINTS.items() if isinstance(error, kind)), "")
+    if hint:
+        summary = f"{summary} ({hint})"
+    trace = "".join(traceback.format_list(inside))
+    if isinstance(error, SyntaxError) and error.filename:  # the file that could not be compiled
+        summary = f"{type(error).__name__}: {error.msg}"
+        return LabFailure(lab_path(Path(error.filename)), error.lineno or 0, summary, "", stage)
+    if isinstance(error, LabDefinitionError):
+        return LabFailure(lab_path(error.path), error.line, str(error), trace, stage)
+    if not inside:
+        return LabFailure("lab", 0, summary, trace, stage)
+    return LabFailure(lab_path(Path(inside[-1].filename)), inside[-1].lineno or 0, summary, trace, stage)

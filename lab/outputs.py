@@ -70,11 +70,10 @@ def _restore(out: Path, store: Path, candidates: dict[str, dict]) -> dict[str, d
 def figure_key(name: str, reads: list[str]) -> str:
     """What decides figure ``name``'s SVG, given the experiments it reads."""
     from lab.cache import source_key
-    from lab.registry import EXPERIMENTS
+    from lab.registry import EXPERIMENTS, experiment
 
     parts = [source_key(FIGURES[name]), version_file("matplotlib").decode(errors="replace")]
-    parts += [f"{experiment}:{source_key(EXPERIMENTS[experiment])}" for experiment in sorted(reads)
-              if experiment in EXPERIMENTS]
+    parts += [f"{read}:{source_key(experiment(read))}" for read in sorted(reads) if read in EXPERIMENTS]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -92,10 +91,16 @@ def write_outputs(out: Path, results: dict[str, Any] | None = None,
     Returns, for each figure drawn, the experiments whose results it read.
     """
     results = run_all() if results is None else results
+    failures = []
     for name, build_rows in TABLES.items():
-        write_if_changed(out / name, to_csv(build_rows(results)).encode())
+        try:
+            rows = to_csv(build_rows(_Recorder(results)))
+        except BaseException as error:  # sys.exit() in a table is a failure too
+            failures.append(FigureFailure(name, *_where(error), kind="table"))
+            continue
+        write_if_changed(out / name, rows.encode())
     names = list(FIGURES) if figures is None else figures
-    drawn, failures = {}, []
+    drawn = {}
     for name, outcome in zip(names, run_parallel(try_draw, [(name, results) for name in names]), strict=True):
         if isinstance(outcome, FigureFailure):
             failures.append(outcome)
@@ -116,6 +121,8 @@ class _Recorder(Mapping[str, Any]):
 
     def __getitem__(self, name: str) -> Any:
         self.read.add(name)
+        if name not in self._results:
+            raise KeyError(f"no experiment '{name}' in lab/registry.py (it has: {', '.join(self._results)})")
         return self._results[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -133,15 +140,18 @@ def draw_figure(name: str, results: Mapping[str, Any]) -> tuple[bytes, list[str]
 
 @dataclass(frozen=True)
 class FigureFailure:
-    """A figure whose drawing raised: where in lab/ it failed and why."""
+    """A figure whose drawing raised, or a table whose rows did: where in lab/ it failed and why."""
 
     name: str
     file: str
     line: int
     summary: str
+    kind: str = "figure"
 
     @property
     def message(self) -> str:
+        if self.kind == "table":
+            return f"table '{self.name}' failed to build: {self.summary}; fix the table code"
         return f"figure '{self.name}' failed to draw: {self.summary}; fix the figure code"
 
     def describe(self) -> str:
@@ -160,6 +170,10 @@ def try_draw(name: str, results: dict[str, Any]) -> tuple[bytes, list[str]] | Fi
     """``draw_figure``, or where and why it failed (picklable, so it crosses process boundaries)."""
     try:
         return draw_figure(name, results)
-    except Exception as error:
-        failure = locate(error)
-        return FigureFailure(name, failure.file, failure.line, failure.summary)
+    except BaseException as error:  # sys.exit() in a figure is a failure too
+        return FigureFailure(name, *_where(error))
+
+
+def _where(error: BaseException) -> tuple[str, int, str]:
+    failure = locate(error)
+    return failure.file, failure.line, failure.summary

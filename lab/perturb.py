@@ -297,16 +297,16 @@ def run_variant(variant: Variant, out: Path, names: list[str] | None = None) -> 
     if variant.products:
         perturb_products(variant.products)
     from lab.failures import locate
-    from lab.registry import EXPERIMENTS
+    from lab.registry import EXPERIMENTS, experiment
 
     failures = {}
-    for name, run in EXPERIMENTS.items():
+    for name in EXPERIMENTS:
         if names is not None and name not in names:
             continue
         try:
             with threadpool_limits(limits=variant.threads, user_api="blas"):
-                result = run()
-        except Exception as error:
+                result = experiment(name)()
+        except BaseException as error:  # an import error or sys.exit() in an experiment is its failure too
             failures[name] = locate(error).describe()
             continue
         try:  # pickle: only between this worker and the parent that started it, through a private folder

@@ -1,23 +1,39 @@
-"""Which experiments the lab has, and what each one writes."""
+"""Which experiments the lab has, and where each one's run function lives.
+
+Each entry names a module and a function as text, so one experiment whose module cannot be
+imported (a syntax error, a missing package) fails on its own, at its own file and line, and the
+other experiments still run.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
-from lab import attention_study, conv_study, matmul, mse, neuron, optim, spiral, twolayer
-
-EXPERIMENTS: dict[str, Callable[[], Any]] = {
-    "mse": mse.run,
-    "neuron": neuron.run,
-    "matmul": matmul.run,
-    "spiral": spiral.run,
-    "twolayer": twolayer.run,
-    "optim": optim.run,
-    "conv": conv_study.run,
-    "attention": attention_study.run,
+EXPERIMENTS: dict[str, str] = {
+    "mse": "lab.mse:run",
+    "neuron": "lab.neuron:run",
+    "matmul": "lab.matmul:run",
+    "spiral": "lab.spiral:run",
+    "twolayer": "lab.twolayer:run",
+    "optim": "lab.optim:run",
+    "conv": "lab.conv_study:run",
+    "attention": "lab.attention_study:run",
 }
-"""Experiment name -> pure run function returning a frozen dataclass. Page keys start with the name."""
+"""Experiment name -> ``module:function`` of a pure run function returning a frozen dataclass.
+Page keys start with the name."""
+
+
+def experiment(name: str) -> Callable[[], Any]:
+    """The run function of experiment ``name``, its module imported on first use."""
+    module, _, function = EXPERIMENTS[name].partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def experiments() -> dict[str, Callable[[], Any]]:
+    """Every experiment's run function, in registry order."""
+    return {name: experiment(name) for name in EXPERIMENTS}
 
 
 def run_all() -> dict[str, Any]:
@@ -25,4 +41,4 @@ def run_all() -> dict[str, Any]:
     from lab.parallel import one_blas_thread
 
     with one_blas_thread():
-        return {name: run() for name, run in EXPERIMENTS.items()}
+        return {name: run() for name, run in experiments().items()}

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, field
@@ -32,6 +31,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from lab.sealed import read_sealed, write_sealed
 from macros.claims import UNVERIFIED, Claim
 from macros.numbers import canonical_numbers, find_numbers
 from macros.render import _display
@@ -265,12 +265,13 @@ _CACHE_VERSION = "built-numbers-2"
 def _load_cache(cache: Path | None) -> dict[str, list[Shown]]:
     if cache is None:
         return {}
+    payload = read_sealed(cache)  # a damaged or edited cache is deleted: every page is read again
     try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
+        data = json.loads(payload.decode("utf-8")) if payload is not None else {}
         if data.get("version") != _CACHE_VERSION or data.get("tokenizer") != _tokenizer_digest():
             return {}
         return {digest: [Shown(*item) for item in items] for digest, items in data["pages"].items()}
-    except Exception:  # missing, truncated or foreign: parse every page again
+    except Exception:  # truncated or foreign: parse every page again
         return {}
 
 
@@ -279,10 +280,7 @@ def _store_cache(cache: Path | None, pages: dict[str, list[Shown]]) -> None:
         return
     data = {"version": _CACHE_VERSION, "tokenizer": _tokenizer_digest(),
             "pages": {digest: [astuple(item) for item in items] for digest, items in pages.items()}}
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
-    partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    os.replace(partial, cache)
+    write_sealed(cache, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 def _tokenizer_digest() -> str:

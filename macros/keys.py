@@ -49,7 +49,8 @@ def resolve(key: Key, results: dict[str, Any]) -> Any:
     import numpy as np
 
     if key.experiment not in results:
-        raise LabKeyError(f"no experiment '{key.experiment}'." + _suggest(key.experiment, list(results)))
+        raise LabKeyError(f"{key}: no experiment '{key.experiment}' in lab/registry.py."
+                          + _suggest(key.experiment, list(results)))
     result = results[key.experiment]
     names = [f.name for f in dataclasses.fields(result)]
     if key.field not in names:

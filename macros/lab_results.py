@@ -29,36 +29,62 @@ _memo: dict[str, tuple[dict[str, Any], dict[str, LabFailure]]] = {}
 
 
 def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str, LabFailure]]:
-    """Return ``(results, errors)``: each experiment's result, or where and why it raised."""
+    """Return ``(results, errors)``: each experiment's result, or where and why it failed to import
+    or raised. ``errors`` has the key ``*`` when the registry itself could not be loaded."""
     if "all" not in _memo:
         from lab.cache import cached
         from lab.parallel import run_parallel
-        from lab.registry import EXPERIMENTS
+        from lab.registry import EXPERIMENTS, experiment
 
-        found = {name: cached(name, run, cache_dir) for name, run in EXPERIMENTS.items()} if cache_dir else {}
-        missing = [name for name in EXPERIMENTS if found.get(name) is None]
+        imported: dict[str, LabFailure] = {}
+        for name in EXPERIMENTS:
+            try:
+                experiment(name)
+            except BaseException as error:  # a syntax error, a missing package, sys.exit() at import
+                imported[name] = locate(error, stage="import")
+        runnable = [name for name in EXPERIMENTS if name not in imported]
+        found = {name: _cached(cached, name, cache_dir) for name in runnable} if cache_dir else {}
+        missing = [name for name in runnable if found.get(name) is None]
         # Experiments to run go side by side on all cores, each with one BLAS thread (as always).
         jobs = [(name, cache_dir) for name in missing]
         ran = dict(zip(missing, run_parallel(_run_one, jobs), strict=True))
-        outcomes = {**dict.fromkeys(EXPERIMENTS), **found, **ran}  # in registry order
+        outcomes = {**dict.fromkeys(EXPERIMENTS), **found, **ran, **imported}  # in registry order
         results = {n: o for n, o in outcomes.items() if not isinstance(o, LabFailure)}
         errors = {n: o for n, o in outcomes.items() if isinstance(o, LabFailure)}
         _memo["all"] = (results, errors)
     return _memo["all"]
 
 
+def _cached(cached: Any, name: str, cache_dir: Path) -> Any:
+    """The experiment's result from the disk cache, or None (a failure to read it is a miss)."""
+    from lab.registry import experiment
+
+    try:
+        return cached(name, experiment(name), cache_dir)
+    except Exception:
+        return None
+
+
 def _run_one(name: str, cache_dir: Path | None) -> Any:
     """One experiment's result, or where and why it raised (a worker process may run this)."""
     from lab.cache import cached_run
     from lab.parallel import one_blas_thread
-    from lab.registry import EXPERIMENTS
+    from lab.registry import experiment
 
-    run = EXPERIMENTS[name]
     try:
+        run = experiment(name)
         with one_blas_thread():  # the same last bits whichever way the build reaches this run
             return run() if cache_dir is None else cached_run(name, run, cache_dir)
-    except Exception as error:  # reported with its lab file and line, never a bare traceback
+    except BaseException as error:  # sys.exit() too: reported at its lab file and line, never a success
         return locate(error)
+
+
+class LabRunError(Exception):
+    """An experiment that failed when a page first asked for its result."""
+
+    def __init__(self, name: str, failure: LabFailure) -> None:
+        super().__init__(f"experiment '{name}' raised {failure.describe()}")
+        self.name, self.failure = name, failure
 
 
 class LazyResults(Mapping[str, Any]):
@@ -73,12 +99,10 @@ class LazyResults(Mapping[str, Any]):
         if name not in self._names:
             raise KeyError(name)
         if name not in self._loaded:
-            from lab.cache import cached_run
-            from lab.parallel import one_blas_thread
-            from lab.registry import EXPERIMENTS
-
-            with one_blas_thread():
-                self._loaded[name] = cached_run(name, EXPERIMENTS[name], self._cache_dir)
+            outcome = _run_one(name, self._cache_dir)
+            if isinstance(outcome, LabFailure):  # it ran before; now it fails (a file it reads changed?)
+                raise LabRunError(name, outcome)
+            self._loaded[name] = outcome
         return self._loaded[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -92,20 +116,29 @@ def prepare_lab(root: Path, docs_dir: Path) -> tuple[Mapping[str, Any], dict[str
     """What a build needs from the lab: ``(results, errors, figure_failures)``, with the lab's files
     written into ``docs_dir``. Used by the MkDocs build and by ``python -m macros check`` alike."""
     cache_dir = root / CACHE_DIR
-    names = current_experiments(docs_dir / LAB_ASSETS, fingerprint())
-    if names is not None:  # the stamped files are exactly what these sources wrote, and they all ran
-        return LazyResults(names, cache_dir), {}, []
-    results, errors = lab_results(cache_dir)
-    return results, errors, (write_assets(docs_dir, results, cache_dir / "figures") if not errors else [])
+    try:
+        names = current_experiments(docs_dir / LAB_ASSETS, fingerprint())
+        if names is not None:  # the stamped files are exactly what these sources wrote, and they all ran
+            return LazyResults(names, cache_dir), {}, []
+        results, errors = lab_results(cache_dir)
+        return results, errors, (write_assets(docs_dir, results, cache_dir / "figures") if not errors else [])
+    except BaseException as error:  # the registry or a module every experiment needs: the whole lab failed
+        return {}, {"*": locate(error, stage="import")}, []
 
 
 def write_assets(docs_dir: Path, results: dict[str, Any], store: Path | None = None) -> list[Claim]:
     """Write the lab's files into the docs (resources must exist before the check looks for them);
-    each figure that fails to draw comes back as an error claim at its lab file and line."""
-    from lab.outputs import FigureError, write_lab_assets
-
+    each figure or table that fails comes back as an error claim at its lab file and line."""
     try:
+        from lab.outputs import write_lab_assets
+
         write_lab_assets(docs_dir / LAB_ASSETS, results, store)
-    except FigureError as error:
-        return [error_claim(f.file, f.line, f.message, key=f.name) for f in error.failures]
+    except BaseException as error:
+        failures = getattr(error, "failures", None)  # lab.outputs.FigureError: each figure and table that failed
+        if failures is not None:
+            return [error_claim(f.file, f.line, f.message, key=f.name) for f in failures]
+        # a figure or table module that cannot be imported, a name used twice
+        failure = locate(error, stage="import")
+        return [error_claim(failure.file, failure.line, f"the lab's figures and tables could not be loaded: "
+                                                        f"{failure.summary}; fix the lab")]
     return []

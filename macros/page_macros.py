@@ -21,7 +21,7 @@ from lab.failures import LAB_DIR
 from macros.claims import OK, STALE, Claim, error_claim
 from macros.directions import DirectionError, oriented, rising, sentence_around, sentence_problem
 from macros.keys import LabKeyError, parse_key, resolve
-from macros.lab_results import LAB_ASSETS, LabFailure
+from macros.lab_results import LAB_ASSETS, LabFailure, LabRunError
 from macros.literals import (
     Literal,
     LiteralError,
@@ -97,6 +97,10 @@ def corresponding_line(template: Any, code_line: int) -> int:
     return lines[at] if at >= 0 else 1
 
 
+class LabDownError(LabKeyError):
+    """No key has a value: the whole lab failed to load (reported once, at the lab's file and line)."""
+
+
 class PageMacros:
     """Macros for the page at ``page`` (a path shown in messages).
 
@@ -113,6 +117,7 @@ class PageMacros:
         self.results = results
         self.lab_errors = lab_errors or {}
         self.claims: list[Claim] = []
+        self.incomplete = False  # set when a template error stopped rendering part of the page
         self.printed: list[str] = []  # every text a lab macro put on the page (macros/built_scan.py)
         self.to_root = "../" * docs_path.count("/")
 
@@ -124,19 +129,25 @@ class PageMacros:
     def _line(self) -> int:
         return template_line() + self.line_offset
 
-    def _error(self, key: str, written: str, message: str) -> str:
-        self.claims.append(error_claim(self.page, self._line(), message, key, written))
+    def _error(self, key: str, written: str, message: str | Exception) -> str:
+        if not isinstance(message, LabDownError):  # the lab failure itself is reported once, at its lab line
+            self.claims.append(error_claim(self.page, self._line(), str(message), key, written))
         return f"**⚠ {message}**"
 
     def _lookup(self, key: str) -> Any:
         import numpy as np
 
         parsed = parse_key(key)
-        if parsed.experiment in self.lab_errors:
-            failure = self.lab_errors[parsed.experiment]
+        if "*" in self.lab_errors:
+            raise LabDownError(f"the lab could not be loaded ({self.lab_errors['*'].describe()})")
+        failure = self.lab_errors.get(parsed.experiment)
+        if failure is not None:
             raise LabKeyError(f"experiment '{parsed.experiment}' failed, so {key} has no value "
                               f"({failure.describe()})")
-        value = resolve(parsed, self.results)
+        try:
+            value = resolve(parsed, self.results)
+        except LabRunError as error:
+            raise LabKeyError(f"{error}, so {key} has no value; fix the lab") from None
         if not np.all(np.isfinite(np.asarray(value, dtype=float))):
             raise LabKeyError(f"lab value {key} is not finite ({value}); fix the experiment")
         return value
@@ -149,7 +160,7 @@ class PageMacros:
         try:
             value = self._lookup(key)
         except LabKeyError as error:
-            return self._error(key, "", str(error))
+            return self._error(key, "", error)
         if not _FORMAT.fullmatch(fmt):
             return self._error(key, "", f"format '{fmt}' is not one of .Nf, .Ne, .N%, d, g")
         if fmt == "d":
@@ -215,7 +226,7 @@ class PageMacros:
             value = np.asarray(self._lookup(key), dtype=float)
             limit = bound_limit(written)
         except (LabKeyError, LiteralError) as error:
-            return self._error(key, written, str(error))
+            return self._error(key, written, error)
         if not 0 < limit < float("inf"):
             return self._error(key, written, f"below(\"{key}\", \"{written}\"): the bound must be a finite number "
                                              "above 0")
@@ -241,7 +252,7 @@ class PageMacros:
             bound = Tolerance.of(tol, rel)
             value, wrong_way = self._orient(key, value, times, by)
         except (LabKeyError, LiteralError, ToleranceError, DirectionError) as error:
-            return self._error(key, written, str(error))
+            return self._error(key, written, error)
         if wrong_way:
             message = f"{wrong_way} ({key}); correct the word, or the lab"
             self.claims.append(Claim(self.page, self._line(), kind, key, written, _computed(value), STALE,

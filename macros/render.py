@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from lab.parallel import run_parallel
+from lab.sealed import read_sealed, write_sealed
 from macros.claims import UNVERIFIED, Claim, Report, error_claim
 from macros.coverage import Scan, scan, scan_site_data
 from macros.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, load_yaml, split_front_matter
@@ -62,7 +64,7 @@ def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
     return RenderedPage(output, faq, [*macros.claims, *problems, *coverage_claims(page, scanned),
                                       *([error_claim(page, *bad_front)] if bad_front else [])],
                         scanned.allowlisted if scanned is not None else None, printed, allowed,
-                        sorted(canonical_numbers([*printed, *allowed])))
+                        sorted(canonical_numbers([*printed, *allowed])), complete=not macros.incomplete)
 
 
 _bytecode: list[jinja2.BytecodeCache] = []
@@ -71,9 +73,27 @@ _page_cache_dir: list[Path] = []
 
 def use_template_cache(directory: Path) -> None:
     """Keep compiled templates and rendered pages on disk: a warm build reuses them."""
-    (directory / "jinja").mkdir(parents=True, exist_ok=True)
-    _bytecode[:] = [jinja2.FileSystemBytecodeCache(str(directory / "jinja"))]
+    _bytecode[:] = [SealedBytecodeCache(directory / "jinja")]
     _page_cache_dir[:] = [directory / "pages"]
+
+
+class SealedBytecodeCache(jinja2.BytecodeCache):
+    """Jinja's compiled templates on disk, each entry sealed with its SHA-256 (lab/sealed.py): a
+    truncated or edited entry is deleted and the template compiled again, never run."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.directory / f"{bucket.key}.cache"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        payload = read_sealed(self._path(bucket))
+        if payload is not None:
+            bucket.bytecode_from_string(payload)  # a foreign or stale entry resets the bucket
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        write_sealed(self._path(bucket), bucket.bytecode_to_string())
 
 
 def _environment(macros: PageMacros) -> jinja2.Environment:
@@ -98,28 +118,140 @@ def _template(env: jinja2.Environment, text: str) -> jinja2.Template:
 def _render(env: jinja2.Environment, macros: PageMacros, text: str, offset: int) -> tuple[str, list[Claim]]:
     """Render ``text`` whose first line is line ``offset + 1`` of the page; failures become claims.
 
-    Jinja stops at the first error, so a failing line is blanked and the text rendered again, until
-    it renders: every broken line of a page is reported in one build, not one per build.
+    Jinja stops at the first error, so each failure is set aside and the text rendered again, until
+    it renders: every problem of a page is reported in one build, not one per build. An undefined
+    name is given a blank stand-in (so the rest of its line, and a second undefined name on it, are
+    still checked); an expression that fails otherwise is blanked on its own; a syntax error blanks
+    its line, unless that line opens or closes a block (then what follows would be knock-on errors).
     """
     if "{" not in text:  # no macro, no Jinja: skip compiling a template
         return text, []
-    lines, problems = text.split("\n"), []
-    while True:
+    lines, problems, stand_ins, broke_block = text.split("\n"), [], {}, False
+    env.globals["__stand_ins__"] = stand_ins
+    for _ in range(len(lines) * 4 + 8):  # each pass removes one problem; bounded all the same
         start = len(macros.claims)
-        try:
-            return _template(env, "\n".join(lines)).render(), problems
-        except jinja2.TemplateSyntaxError as error:
-            if problems:  # blanking an earlier line broke a block apart: that line was the real problem
-                return text, problems
-            return text, [_template_error(macros.page, (error.lineno or 0) + offset, error)]
-        except Exception as error:  # an undefined name or a macro called wrongly: locate it and go on
-            del macros.claims[start:]  # the next pass makes them again
-            line = _error_line(error)
-            names = [name for name in env.globals if not name.startswith("_")]
-            problems.append(_template_error(macros.page, line + offset, error, names))
-            if not 1 <= line <= len(lines) or not lines[line - 1]:
-                return text, problems
+        error = _attempt(env, lines)
+        if isinstance(error, str):
+            return error, problems
+        del macros.claims[start:]  # the next pass makes them again
+        if isinstance(error, jinja2.TemplateSyntaxError):
+            if broke_block:  # blanking a line with a block tag broke the template: not the author's doing
+                return _unfinished(macros, text, problems)
+            line = error.lineno or 0
+            opened = _open_construct(lines, line)  # a {{ left open on an earlier line is the real cause
+            problems.append(_template_error(macros.page, (opened or line) + offset, error))
+            if opened or not 1 <= line <= len(lines) or not _self_contained(lines[line - 1]):
+                return _unfinished(macros, text, problems)
             lines[line - 1] = ""
+            continue
+        line = _error_line(error)
+        names = [name for name in env.globals if not name.startswith("_")]
+        problems.append(_template_error(macros.page, line + offset, error, names))
+        undefined = re.match(r"'(\w+)' is undefined", str(error)) if isinstance(error, jinja2.UndefinedError) else None
+        if undefined and undefined.group(1) not in stand_ins:
+            stand_ins[undefined.group(1)] = env.globals[undefined.group(1)] = _Blank()
+            continue
+        if not 1 <= line <= len(lines) or not lines[line - 1]:
+            return _unfinished(macros, text, problems)
+        original = lines[line - 1]
+        lines[line - 1] = _without_failing_expression(env, macros, lines, line, error)
+        broke_block = broke_block or (not lines[line - 1] and not _self_contained(original))
+    return _unfinished(macros, text, problems)
+
+
+def _unfinished(macros: PageMacros, text: str, problems: list[Claim]) -> tuple[str, list[Claim]]:
+    """Give up on rendering ``text``: its problems so far, and the page marked as not fully checked
+    (so its keys are not compared with the other language's: they would all look missing)."""
+    macros.incomplete = True
+    return text, problems
+
+
+def _attempt(env: jinja2.Environment, lines: list[str]) -> str | Exception:
+    """The rendered text, or the exception rendering raised."""
+    try:
+        return _template(env, "\n".join(lines)).render()
+    except Exception as error:  # an undefined name, a macro called wrongly, a syntax error
+        return error
+
+
+_EXPRESSION = re.compile(r"\{\{.*?\}\}")
+
+
+def _without_failing_expression(env: jinja2.Environment, macros: PageMacros, lines: list[str], line: int,
+                                error: Exception) -> str:
+    """Line ``line`` with the ``{{ ... }}`` that raised ``error`` blanked (found by trying each one
+    when there are several), or blank entirely when no single expression is to blame."""
+    text = lines[line - 1]
+    spans = [m.span() for m in _EXPRESSION.finditer(text)]
+    for begin, end in spans:
+        trial = text[:begin] + text[end:]
+        if len(spans) == 1:
+            return trial
+        start = len(macros.claims)
+        outcome = _attempt(env, [*lines[: line - 1], trial, *lines[line:]])
+        del macros.claims[start:]  # a trial run's claims are not the page's
+        if isinstance(outcome, str) or str(outcome) != str(error) or _error_line(outcome) != line:
+            return trial
+    return ""
+
+
+_DELIMITER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+
+
+def _open_construct(lines: list[str], line: int) -> int:
+    """The line of a ``{{``, ``{%`` or ``{#`` still open when line ``line`` begins, or 0."""
+    opened_at, closer = 0, ""
+    for number, text in enumerate(lines[: max(line - 1, 0)], start=1):
+        for token in _DELIMITER.findall(text):
+            if not closer and token in ("{{", "{%", "{#"):
+                opened_at, closer = number, {"{{": "}}", "{%": "%}", "{#": "#}"}[token]
+            elif token == closer:
+                opened_at, closer = 0, ""
+    return opened_at
+
+
+def _self_contained(line: str) -> bool:
+    """Whether blanking ``line`` leaves the template's structure whole: no block tag on it, and every
+    ``{{`` and ``{#`` it opens closed on it."""
+    return "{%" not in line and "%}" not in line and line.count("{{") == line.count("}}") \
+        and line.count("{#") == line.count("#}")
+
+
+class _Blank:
+    """What an undefined name stands for once it is reported: prints nothing, and any use of it
+    (a call, an attribute, an index, arithmetic) is another blank, so the rest of the line is checked."""
+
+    def __str__(self) -> str:
+        return ""
+
+    def __html__(self) -> str:
+        return ""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _Blank:
+        return self._same(*args, *kwargs.values())
+
+    def __getattr__(self, name: str) -> _Blank:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __getitem__(self, key: Any) -> _Blank:
+        return self
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __bool__(self) -> bool:
+        return False
+
+    def _same(self, *args: Any) -> _Blank:
+        for arg in args:  # another undefined name in the same expression is reported too
+            if isinstance(arg, jinja2.Undefined):
+                arg._fail_with_undefined_error()
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _same
+    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = __rpow__ = __neg__ = __pos__ = _same
 
 
 def faq_fragments(text: str) -> list[tuple[str, int, str, int]]:
@@ -253,12 +385,31 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
             report.allowlisted[page] = rendered.allowlisted
     report.claims.extend(check_translations(docs_dir, root))
     report.claims.extend(outside_languages(docs_dir, root))
-    report.claims.extend(check_key_parity(report.claims))
-    for name, failure in (lab_errors or {}).items():
-        report.claims.append(error_claim(failure.file, failure.line,
-                                         f"experiment '{name}' raised {failure.summary}; fix the lab. "
-                                         f"Lab frames:\n{failure.trace.rstrip()}", key=name))
+    unfinished = {page for page, rendered in report.rendered.items() if not rendered.complete}
+    report.claims.extend(check_key_parity(report.claims, unfinished))
+    report.claims.extend(lab_failure_claims(lab_errors or {}))
     return report
+
+
+def lab_failure_claims(lab_errors: dict[str, LabFailure]) -> list[Claim]:
+    """One claim per failure in lab code, at its file and line: experiments that fail at the same
+    line (a module they all import) are named together, not reported once each."""
+    grouped: dict[tuple[str, int, str, str], list[str]] = {}
+    for name, failure in lab_errors.items():
+        grouped.setdefault((failure.file, failure.line, failure.summary, failure.stage), []).append(name)
+    claims = []
+    for (file, line, summary, stage), names in grouped.items():
+        failure = lab_errors[names[0]]
+        which = ", ".join(f"'{n}'" for n in names)
+        if names == ["*"]:
+            what = f"the lab could not be loaded: {summary}"
+        elif stage == "import":
+            what = f"experiment{'s' if len(names) > 1 else ''} {which} could not be imported: {summary}"
+        else:
+            what = f"experiment{'s' if len(names) > 1 else ''} {which} raised {summary}"
+        frames = f" Lab frames:\n{failure.trace.rstrip()}" if failure.trace.strip() else ""
+        claims.append(error_claim(file, line, f"{what}; fix the lab.{frames}", key=",".join(names)))
+    return claims
 
 
 def _titles(text: str) -> list[str]:
@@ -361,11 +512,16 @@ def outside_languages(docs_dir: Path, root: Path) -> list[Claim]:
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn"})
 
 
-def check_key_parity(claims: list[Claim]) -> list[Claim]:
-    """The language versions of a page must cite the same lab keys (code and numbers are shared)."""
+def check_key_parity(claims: list[Claim], unfinished: set[str] | frozenset[str] = frozenset()) -> list[Claim]:
+    """The language versions of a page must cite the same lab keys (code and numbers are shared).
+    A page whose template could not be rendered to the end (its syntax error is reported) is not
+    compared: every key it cites after the error would look missing, blamed on the other language."""
     keys: dict[str, dict[str, dict[str, int]]] = {}  # page without language -> language -> key -> first line
+    skip = {re.sub(r"docs/[a-z]{2}(?:[-_][A-Za-z]{2,4})?/", "docs/*/", page, count=1) for page in unfinished}
     for claim in claims:
         match = re.match(r"(.*?docs/)([a-z]{2}(?:[-_][A-Za-z]{2,4})?)/(.+)", claim.page)
+        if match and match.group(1) + "*/" + match.group(3) in skip:
+            continue
         if match and claim.kind in ("check", "approx", "below", "value"):
             base, lang, rest = match.groups()
             keys.setdefault(base + "*/" + rest, {}).setdefault(lang, {}).setdefault(claim.key, claim.line)

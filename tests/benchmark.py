@@ -104,8 +104,8 @@ def peer_project(source: Path, target: Path) -> Path:
         figures = re.findall(r'figure\("([^"]+)"', original)
         if not experiments and not figures:
             continue
-        blocks = ['```python exec="on" session="lab"\nfrom lab.registry import EXPERIMENTS\n'
-                  f"results = {{name: EXPERIMENTS[name]() for name in {experiments!r}}}\n```\n"]
+        blocks = ['```python exec="on" session="lab"\nfrom lab.registry import experiment\n'
+                  f"results = {{name: experiment(name)() for name in {experiments!r}}}\n```\n"]
         blocks += [f'```python exec="on" session="lab" html="1"\nfrom lab.figures import FIGURES, to_svg\n'
                    f'from lab.registry import run_all\nprint(to_svg(FIGURES["{name}"](run_all())).decode())\n```\n'
                    for name in figures]

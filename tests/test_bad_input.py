@@ -8,7 +8,11 @@ tiny-site mistake at once and expects all of them in one failed build.
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,6 +109,78 @@ TINY_CASES = [
 ]
 
 
+def insert_in_mse(statement: str) -> Callable[[Path], None]:
+    """Put ``statement`` on its own line before the forward pass of the mse experiment."""
+    def breaks(project: Path) -> None:
+        at = lab_line(project, "lab/mse.py", "e, loss = forward(")
+        lines = (project / "lab" / "mse.py").read_text(encoding="utf-8").splitlines()
+        lines.insert(at - 1, f"    {statement}")
+        (project / "lab" / "mse.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return breaks
+
+
+def add_to(file: str, text: str) -> Callable[[Path], None]:
+    def breaks(project: Path) -> None:
+        path = project / file
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    return breaks
+
+
+def at_line(file: str, starts: str) -> Callable[[Path], str]:
+    return lambda p: f"{file}:{lab_line(p, file, starts)}"
+
+
+LAB_CASES = [
+    Case("syntax error in a lab module", add_to("lab/mse.py", "\ndef broken(:\n    pass\n"),
+         at_line("lab/mse.py", "def broken(:"),
+         ("experiment 'mse' could not be imported: SyntaxError", "fix the lab")),
+    Case("import of a package that is not installed", insert_in_mse("import package_not_installed_here"),
+         at_line("lab/mse.py", "import package_not_installed_here"),
+         ("experiment 'mse' raised ModuleNotFoundError: No module named 'package_not_installed_here'",
+          "fix the lab")),
+    Case("sys.exit() in an experiment", insert_in_mse("raise SystemExit(0)"),
+         at_line("lab/mse.py", "raise SystemExit(0)"),
+         ("experiment 'mse' raised SystemExit", "must return, not exit", "fix the lab")),
+    Case("KeyboardInterrupt raised in an experiment", insert_in_mse("raise KeyboardInterrupt"),
+         at_line("lab/mse.py", "raise KeyboardInterrupt"),
+         ("experiment 'mse' raised KeyboardInterrupt", "fix the lab")),
+    Case("table that raises",
+         add_to("lab/tables/mse.py", "\n\ndef bad(results):\n    return [[str(1 / 0)]]\n\n\nTABLES['bad.csv'] = bad\n"),
+         at_line("lab/tables/mse.py", "return [[str(1 / 0)]]"),
+         ("table 'bad.csv' failed to build: ZeroDivisionError", "fix the table code")),
+    Case("figure that exits",
+         add_to("lab/figures/mse.py",
+                "\n\ndef quits(results):\n    raise SystemExit(1)\n\n\nFIGURES['quits'] = quits\n"),
+         at_line("lab/figures/mse.py", "raise SystemExit(1)"), ("figure 'quits' failed to draw: SystemExit",)),
+    Case("figure name used twice",
+         add_to("lab/figures/neuron.py", "\nFIGURES['mse-outer-product'] = FIGURES['neuron-relu']\n"),
+         at_line("lab/figures/neuron.py", "FIGURES['mse-outer-product']"),
+         ("FIGURES entry 'mse-outer-product' is already defined in lab.figures.mse", "give one of them another name")),
+    Case("registry that does not compile",
+         lambda p: replace(p / "lab" / "registry.py", '"mse": "lab.mse:run",', '"mse": lab.mse:run",'),
+         at_line("lab/registry.py", '"mse": lab.mse:run",'),
+         ("the lab could not be loaded: SyntaxError", "fix the lab")),
+    Case("module-level import of a package that is not installed",
+         lambda p: replace(p / "lab" / "mse.py", "import numpy as np\n",
+                           "import numpy as np\nimport not_installed_pkg\n"),
+         at_line("lab/mse.py", "import not_installed_pkg"),
+         ("experiment 'mse' could not be imported: ModuleNotFoundError: No module named 'not_installed_pkg'",
+          "fix the lab")),
+]
+
+
+def processes_in(folder: Path) -> list[int]:
+    """Processes whose working directory is inside ``folder`` (a build's leftover workers)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and Path(os.readlink(proc / "cwd")).is_relative_to(folder):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 @pytest.fixture(scope="module")
 def good_tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("good") / "tiny", docs_from=FIXTURES / "tiny")
@@ -180,3 +256,35 @@ def test_site_data_and_front_matter_problems_fail_the_real_site_together(tmp_pat
     problems = [line for line in result.stderr.splitlines() if line.startswith("ERROR") and ".md:" in line]
     assert problems == [line for line in problems if "mse-gradient.md" in line]  # no knock-on errors elsewhere
     assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize("case", LAB_CASES, ids=[c.name for c in LAB_CASES])
+def test_lab_code_failure_is_one_located_message(good_tiny: Path, tmp_path: Path, case: Case) -> None:
+    project = fresh_copy(good_tiny, tmp_path / "tiny")
+    before = snapshot(project / "site")
+    case.breaks(project)
+    result = mkdocs(project, "build", "--strict")
+    assert result.returncode != 0
+    assert_located(result.stderr, case.where(project), case.says)
+    assert snapshot(project / "site") == before
+    assert not list(project.glob(".site.building-*"))
+    assert processes_in(project) == []
+    check = subprocess.run([sys.executable, "-m", "macros", "check"], cwd=project, capture_output=True, text=True,
+                           timeout=300, check=False, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert check.returncode == 1
+    assert_located(check.stderr, case.where(project), case.says)
+
+
+def test_renamed_experiment_is_reported_at_every_line_citing_it(good_tiny: Path, tmp_path: Path) -> None:
+    project = fresh_copy(good_tiny, tmp_path / "tiny")
+    replace(project / "lab" / "registry.py", '"mse": "lab.mse:run",', '"mse_v2": "lab.mse:run",')
+    result = mkdocs(project, "build", "--strict")
+    assert result.returncode != 0
+    assert "Traceback (most recent call last)" not in result.stderr
+    for lang in ("en", "zh"):
+        page = project / "docs" / lang / "index.md"
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+            for key in re.findall(r'"(mse\.[^"]+)"', line):
+                assert f"docs/{lang}/index.md:{number}: {key}: no experiment 'mse' in lab/registry.py. " \
+                       "Did you mean mse_v2?" in result.stderr, (key, result.stderr[-3000:])
+    assert "table 'gradient-check-results.csv' failed to build: KeyError: \"no experiment 'mse'" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import shutil
 import threading
 from pathlib import Path
@@ -78,6 +79,67 @@ def test_key_follows_the_lab_modules_an_experiment_imports(tmp_path: Path, monke
     gradcheck = lab_copy / "gradcheck.py"
     gradcheck.write_text(gradcheck.read_text() + "\n# an imported module changed\n")
     assert cache.source_key(mse.run) != before
+
+
+@pytest.mark.parametrize("form", [
+    "from .probe_helper import VALUE", "from . import probe_helper", "from lab import probe_helper",
+    "from lab.probe_helper import VALUE", "import lab.probe_helper as helper", "import lab.probe_helper",
+    "import importlib\nhelper = importlib.import_module('lab.probe_helper')",
+    "from importlib import import_module\nhelper = import_module('.probe_helper', 'lab')",
+    "import importlib\nname = 'lab.' + 'probe_helper'\nhelper = importlib.import_module(name)",
+])
+def test_key_follows_every_import_form(tmp_path: Path, monkeypatch, form: str) -> None:
+    lab_copy = tmp_path / "lab"
+    shutil.copytree(Path(cache.__file__).parent, lab_copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "_LAB_ROOT", lab_copy)
+    (lab_copy / "probe_helper.py").write_text("VALUE = 1.0\n")
+    (lab_copy / "mse.py").write_text(f"{form}\n" + (lab_copy / "mse.py").read_text())
+    before = cache.source_key(mse.run)
+    (lab_copy / "probe_helper.py").write_text("VALUE = 2.0\n")
+    assert cache.source_key(mse.run) != before
+
+
+def test_an_entry_edited_by_hand_is_recomputed_not_used(tmp_path: Path) -> None:
+    from lab.sealed import MAGIC
+
+    cache.cached_run("sample", run_sample, tmp_path)
+    (entry,) = tmp_path.glob("sample-*.npz")
+    data = entry.read_bytes()
+    head = len(MAGIC) + 32
+    with np.load(io.BytesIO(data[head:]), allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    arrays["loss"] = np.asarray(99.0)
+    edited = io.BytesIO()
+    np.savez(edited, **arrays)
+    entry.write_bytes(data[:head] + edited.getvalue())  # the checksum of the old payload stays
+    calls.clear()
+    result = cache.cached_run("sample", run_sample, tmp_path)
+    assert len(calls) == 1
+    assert result.loss == run_sample().loss
+
+
+@pytest.mark.parametrize("how", ["edited", "truncated", "deleted"])
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path: Path, how: str) -> None:
+    import jinja2
+
+    from macros.render import SealedBytecodeCache
+
+    def render() -> str:
+        env = jinja2.Environment(loader=jinja2.DictLoader({"p": "{{ 6 * 7 }} and {{ 'x' * 3 }}"}),
+                                 bytecode_cache=SealedBytecodeCache(tmp_path))
+        return env.get_template("p").render()
+
+    assert render() == "42 and xxx"
+    (entry,) = tmp_path.glob("*.cache")
+    data = entry.read_bytes()
+    if how == "edited":
+        entry.write_bytes(data.replace(b"xxx", b"yyy") if b"xxx" in data else data[:-9] + bytes(9))
+    elif how == "truncated":
+        entry.write_bytes(data[: len(data) // 2])
+    else:
+        entry.unlink()
+    assert render() == "42 and xxx"
+    assert render() == "42 and xxx"
 
 
 def test_results_that_cannot_be_stored_safely_are_not_cached(tmp_path: Path) -> None:

@@ -59,6 +59,55 @@ def test_template_errors_are_located() -> None:
     assert (claims[-1].line, claims[-1].verdict) == (2, ERROR)
 
 
+def problems_of(body: str) -> list[tuple[int, str]]:
+    """(line, first words of the message) of every problem on a page with no front matter."""
+    _, claims = render(body, front="")
+    return sorted((c.line, c.message.split(";")[0]) for c in claims if c.verdict != OK)
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ('{{ check("mse.loss", "0.9") }} and {{ nothing }}\n',
+     [(1, "UndefinedError: 'nothing' is undefined"), (1, "written 0.9, lab 0.8 (mse.loss)")]),
+    ("{{ one }} and {{ two }}\n",
+     [(1, "UndefinedError: 'one' is undefined"), (1, "UndefinedError: 'two' is undefined")]),
+    ('{{ one + two }} {{ check("mse.loss", "0.9") }}\n',
+     [(1, "UndefinedError: 'one' is undefined"), (1, "UndefinedError: 'two' is undefined"),
+      (1, "written 0.9, lab 0.8 (mse.loss)")]),
+    ('{{ check("mse.loss") }} {{ check("mse.loss", "0.7") }} {{ value(1, 2, 3, 4) }}\n',
+     [(1, "TypeError: PageMacros.check() missing 1 required positional argument: 'written'"),
+      (1, "TypeError: PageMacros.value() takes from 2 to 3 positional arguments but 5 were given"),
+      (1, "written 0.7, lab 0.8 (mse.loss)")]),
+    ('a {{ check("mse.loss", "0.9" }}\nb {{ check("mse.loss", "0.7") }}\nc {{ nope }}\n',
+     [(1, "TemplateSyntaxError: unexpected '}', expected ')'"), (2, "written 0.7, lab 0.8 (mse.loss)"),
+      (3, "UndefinedError: 'nope' is undefined")]),
+    ('{% for x in [1] %}\na {{ check("mse.loss", "0.9" }}\n{% endfor %}\nb {{ check("mse.loss", "0.7") }}\n',
+     [(2, "TemplateSyntaxError: unexpected '}', expected ')'"), (4, "written 0.7, lab 0.8 (mse.loss)")]),
+])
+def test_one_problem_never_hides_another_on_its_line_or_page(body: str, expected: list[tuple[int, str]]) -> None:
+    assert problems_of(body) == sorted(expected)
+
+
+def test_a_syntax_error_is_reported_where_the_broken_expression_opens_and_only_there() -> None:
+    # An expression left open runs into the next lines: Jinja trips over a later line, but the
+    # mistake is the line that opened it, and the lines after are not blamed for it.
+    assert problems_of('{{ check("mse.loss", "0.9")\nplain text\nmore {{ check("mse.loss", "0.7") }}\n') == [
+        (1, "TemplateSyntaxError: expected token 'end of print statement', got 'plain'")]
+    # A broken block tag cannot be blanked without breaking its block: it is reported alone.
+    assert problems_of('{% if %}\n{{ check("mse.loss", "0.7") }}\n{% endif %}\n') == [
+        (1, "TemplateSyntaxError: Expected an expression, got 'end of statement block'")]
+
+
+def test_a_page_that_cannot_be_rendered_is_not_compared_with_its_other_language(tmp_path: Path) -> None:
+    keys = "".join(f'{{{{ check("mse.grad_W[0,{j}]", "{v}") }}}}\n' for j, v in enumerate(["0.300", "-0.400"]))
+    pages = {"en": keys, "zh": "{% if %}\n" + keys + "{% endif %}\n"}
+    for lang, text in pages.items():
+        (tmp_path / "docs" / lang).mkdir(parents=True)
+        (tmp_path / "docs" / lang / "p.md").write_text(text)
+    problems = check_site(tmp_path / "docs", RESULTS, root=tmp_path).problems
+    assert [c.describe().split(":")[:2] for c in problems] == [["docs/zh/p.md", "1"]]
+    assert "TemplateSyntaxError" in problems[0].message
+
+
 def test_lab_source_shows_the_real_function_with_its_line_numbers() -> None:
     output, _ = render('{{ lab_source("lab.gradcheck.rel_error") }}', front="")
     source = (Path(__file__).parent.parent / "lab" / "gradcheck.py").read_text().splitlines()

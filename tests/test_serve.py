@@ -90,3 +90,20 @@ def test_serve_shows_problems_and_reloads_lab_and_macros(served) -> None:
     page = wait_for(url + "zh/", "failed to draw", server)
     assert "lab/figures/mse.py:" in page
     assert server.poll() is None
+
+
+def test_serve_shows_a_lab_failure_on_every_page_and_recovers_after_the_fix(served) -> None:
+    project, url, server = served
+    wait_for(url, "W11=-2.500000", server)
+    mse = project / "lab" / "mse.py"
+    good = mse.read_text(encoding="utf-8")
+    mse.write_text(good + "\ndef broken(:\n    pass\n", encoding="utf-8")
+    line = len(good.splitlines()) + 2
+    for page in (url, url + "zh/"):
+        shown = wait_for(page, "Lab check failed", server)
+        assert f"lab/mse.py:{line}" in shown
+        assert "could not be imported: SyntaxError" in shown
+    mse.write_text(good, encoding="utf-8")
+    recovered = wait_for(url, "W11=-2.500000", server)
+    assert "Lab check failed" not in recovered
+    assert "Lab check failed" not in wait_for(url + "zh/", "W11=-2.500000", server)
