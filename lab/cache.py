@@ -177,8 +177,7 @@ def store(path: Path, key: str, result: Any) -> bool:
     arrays["__meta__"] = np.asarray(json.dumps({"key": key, "fields": kinds}))
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
-    write_sealed(path, buffer.getvalue())
-    return True
+    return write_sealed(path, buffer.getvalue())
 
 
 def result_type(run: Callable[[], Any]) -> type | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from lab.sealed import UNWRITTEN
 from lab.stamp import write_if_changed
 
 KEEP = 4
@@ -26,7 +27,11 @@ def load(store: Path, name: str, key: str) -> bytes | None:
 
 
 def save(store: Path, name: str, key: str, svg: bytes) -> None:
-    write_if_changed(store / f"{name}-{key[:20]}-{hashlib.sha256(svg).hexdigest()[:16]}.svg", svg)
+    try:
+        write_if_changed(store / f"{name}-{key[:20]}-{hashlib.sha256(svg).hexdigest()[:16]}.svg", svg)
+    except OSError as error:  # a full or read-only cache: the figure is simply drawn again next time
+        UNWRITTEN.append(error)
+        return
     entries = sorted(store.glob(f"{name}-" + "?" * 20 + "-*.svg"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in entries[KEEP:]:
         old.unlink(missing_ok=True)

@@ -41,14 +41,25 @@ def read_sealed(path: Path) -> bytes | None:
     return payload
 
 
-def write_sealed(path: Path, payload: bytes) -> None:
-    """Write ``payload`` sealed, atomically: readers see the old entry or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+UNWRITTEN: list[OSError] = []
+"""Cache writes that failed in this process (a full disk, a read-only folder): a cache is only a
+shortcut, so the build goes on without the entry and says so once (macros/adapter.py)."""
+
+
+def write_sealed(path: Path, payload: bytes) -> bool:
+    """Write ``payload`` sealed, atomically: readers see the old entry or the whole new one. Returns
+    False, leaving nothing behind, when the entry cannot be written."""
+    partial = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
         with os.fdopen(handle, "wb") as stream:
             stream.write(seal(payload))
         os.replace(partial, path)
+        return True
+    except OSError as error:
+        UNWRITTEN.append(error)
+        return False
     finally:
-        if os.path.exists(partial):
+        if partial is not None and os.path.exists(partial):
             os.unlink(partial)

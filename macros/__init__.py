@@ -44,7 +44,18 @@ def _adapter() -> Any:
 
 def define_env(env: Any) -> None:
     _refresh_modules()
-    _adapter().define_env(env)
+    try:
+        _adapter().define_env(env)
+    except OSError as error:  # a full disk or a folder that cannot be written, while preparing the build
+        import logging
+
+        from mkdocs.exceptions import Abort
+
+        where = f" ({error.filename})" if error.filename else ""
+        logging.getLogger("mkdocs.plugins.dl_math_lab").error(
+            f"the build could not write a file: {error.strerror or error}{where}; free some space or make the "
+            "folder writable, then build again. Nothing was published.")
+        raise Abort("The build stopped: see the error above.") from None
 
 
 def on_pre_page_macros(env: Any) -> None:

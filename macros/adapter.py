@@ -176,6 +176,19 @@ def on_post_build(env: Any) -> None:
         (_state["site_root"] / "verification.json").write_text(report.to_json(), encoding="utf-8")
     if _last_language(i18n):
         _check_built_site(env, i18n.default_language if i18n is not None else "")
+        _say_unwritten_cache()
+
+
+def _say_unwritten_cache() -> None:
+    """One line when cache entries could not be written: the build is whole, only slower next time."""
+    from lab.sealed import UNWRITTEN
+
+    if UNWRITTEN:
+        error = UNWRITTEN[0]
+        log.info(f"{len(UNWRITTEN)} cache entr{'y' if len(UNWRITTEN) == 1 else 'ies'} under .cache could not be "
+                 f"written ({error.strerror or error}{f': {error.filename}' if error.filename else ''}); this "
+                 "build is complete, and the next one recomputes what could not be kept")
+        UNWRITTEN.clear()
 
 
 def _card_source(lang: str, slug: str) -> str | None:

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from lab.sealed import read_sealed, write_sealed
-from macros.claims import UNVERIFIED, Claim
+from macros.claims import UNVERIFIED, Claim, error_claim
+from macros.links import unsafe_attributes
 from macros.numbers import canonical_numbers, find_numbers
 from macros.render import _display
 
@@ -235,6 +236,11 @@ def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written
             numbers = shown_numbers(data.decode("utf-8", errors="replace"))
         fresh[digest] = numbers
         shown_where.append((built, sources.get(built), numbers))
+        if b":" in data:
+            for target in unsafe_attributes(data.decode("utf-8", errors="replace")):
+                claims.append(error_claim(sources.get(built) or built, 1, f"the built page {built} links to "
+                                          f"'{target[:40]}', a javascript:, vbscript: or data: address that "
+                                          "no check reads; link to a page or file of the site, or an https:// address"))
     changed = fresh.keys() != known.keys()
     for label, page, place, text in extra:
         shown_where.append((label, page, [Shown(n.text, n.canonical, place, text, text)
@@ -308,7 +314,7 @@ def _file_lines(files: list[Path]) -> dict[Path, list[str]]:
     texts = {}
     for path in files:
         try:
-            texts[path] = path.read_text(encoding="utf-8").split("\n")
+            texts[path] = path.read_text(encoding="utf-8-sig").split("\n")
         except (OSError, UnicodeDecodeError):
             continue
     return texts

@@ -54,6 +54,7 @@ def fix_claims(claims: list[Claim], results: dict[str, Any], root: Path) -> tupl
     """Rewrite every stale checked literal; return unified diffs and the claims that could not be fixed."""
     edits: dict[Path, list[str]] = {}
     originals: dict[Path, str] = {}
+    endings: dict[Path, list[str]] = {}
     unfixable = []
     for claim in claims:
         if claim.verdict != STALE or claim.kind not in ("check", "approx", "below"):
@@ -64,8 +65,9 @@ def fix_claims(claims: list[Claim], results: dict[str, Any], root: Path) -> tupl
             continue
         path = root / claim.page
         if path not in edits:
-            originals[path] = path.read_text(encoding="utf-8")
-            edits[path] = originals[path].split("\n")
+            # Bytes as they are: a byte order mark and CRLF or CR line ends are written back unchanged.
+            originals[path] = path.read_bytes().decode("utf-8")
+            edits[path], endings[path] = _lines(originals[path])
         lines = edits[path]
         old = f'"{claim.key}", "{claim.written}"'
         if not 0 < claim.line <= len(lines) or old not in lines[claim.line - 1]:
@@ -75,10 +77,17 @@ def fix_claims(claims: list[Claim], results: dict[str, Any], root: Path) -> tupl
         lines[claim.line - 1] = lines[claim.line - 1].replace(old, f'"{claim.key}", "{new_text}"', 1)
     diffs = []
     for path, lines in edits.items():
-        updated = "\n".join(lines)
+        updated = "".join(line + end for line, end in zip(lines, endings[path], strict=True))
         if updated != originals[path]:
-            path.write_text(updated, encoding="utf-8")
+            path.write_bytes(updated.encode("utf-8"))
             name = path.relative_to(root).as_posix()
             diffs.append("".join(difflib.unified_diff(originals[path].splitlines(keepends=True),
                                                       updated.splitlines(keepends=True), f"a/{name}", f"b/{name}")))
     return diffs, unfixable
+
+
+def _lines(text: str) -> tuple[list[str], list[str]]:
+    """``text`` split as Python's universal newlines split it (so line numbers match the check's),
+    each line's ending kept apart: ``\\r\\n``, ``\\r``, ``\\n`` or nothing after the last."""
+    parts = re.split(r"(\r\n|\r|\n)", text)
+    return parts[0::2], [*parts[1::2], ""]

@@ -39,12 +39,57 @@ def _missing(path: Path, target: str) -> bool:
     return bool(file_part) and _is_local(target) and not (path.parent / file_part).exists()
 
 
-def broken_links(path: Path, text: str, docs_dir: Path, page: str) -> list[Claim]:
-    """A claim for each local link in ``text`` (the page at ``path``) whose file does not exist."""
-    if not any(_missing(path, target) for target in _targets(text)):
-        return []  # the usual case, found without blanking code: every link-like target exists
+_SCHEME_ATTRIBUTE = re.compile(r"""\b(?:href|src|action|formaction|xlink:href|data|poster|srcset)\s*=\s*"""
+                               r"""(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_UNSAFE = re.compile(r"(?:javascript|vbscript|data):", re.I)
+
+
+def _unsafe(target: str) -> str:
+    """The scheme of a link that runs code or shows unchecked content (``javascript:``, ``data:``), or ''.
+    Browsers ignore tabs, newlines and leading control characters in a scheme, so this does too."""
+    squeezed = re.sub(r"[\x00-\x20]", "", target)
+    match = _UNSAFE.match(squeezed)
+    return match.group(0).lower() if match else ""
+
+
+def unsafe_attributes(html_text: str) -> list[str]:
+    """Attribute values of built HTML that lead to ``javascript:``, ``vbscript:`` or ``data:`` once
+    the browser has decoded their character references (``&#106;avascript:`` is ``javascript:``)."""
+    import html
+
+    values = ("".join(groups) for groups in _SCHEME_ATTRIBUTE.findall(html_text))
+    return [value for value in values if _unsafe(html.unescape(value))]
+
+
+def unsafe_links(text: str, page: str) -> list[Claim]:
+    """A claim for each Markdown link or HTML attribute in ``text`` that leads to ``javascript:``,
+    ``vbscript:`` or ``data:``: the first runs code in the reader's browser, the last shows content
+    (text, numbers, a page) that no check of this site has read."""
+    if not _UNSAFE.search(re.sub(r"[\x00-\x20]", "", text)):
+        return []
     blanked = blank(text, _CODE)
     problems = []
+    for number, line in enumerate(blanked.split("\n"), start=1):
+        attributes = ["".join(groups) for groups in _SCHEME_ATTRIBUTE.findall(line)]
+        for target in [*_targets(line), *attributes]:
+            scheme = _unsafe(target)
+            if scheme:
+                problems.append(error_claim(page, number, f"a {scheme} link ('{target[:40]}'): "
+                                            + ("it runs code in the reader's browser" if scheme != "data:" else
+                                               "its content is inside the link, where no check reads it")
+                                            + "; link to a page or file of the site, or an https:// address",
+                                            written=target))
+    return problems
+
+
+def broken_links(path: Path, text: str, docs_dir: Path, page: str) -> list[Claim]:
+    """A claim for each local link in ``text`` (the page at ``path``) whose file does not exist, and
+    for each link to ``javascript:``, ``vbscript:`` or ``data:``."""
+    unsafe = unsafe_links(text, page)
+    if not any(_missing(path, target) for target in _targets(text)):
+        return unsafe  # the usual case, found without blanking code: every link-like target exists
+    blanked = blank(text, _CODE)
+    problems = unsafe
     for number, line in enumerate(blanked.split("\n"), start=1):
         for target in _targets(line):
             if not _missing(path, target):

@@ -19,6 +19,8 @@ The rule (also in the author's guide):
 * An explicit tolerance (``tol=0.01``) replaces the rounding rule with ``|lab - written| <= tol``;
   a relative one (``rel=0.05``, for ``approx``) with ``|lab - written| <= rel * |written|``. A
   tolerance must be a finite number above zero (``rel`` also below 1).
+* A literal has at most 17 significant digits and a power of ten within a double's range;
+  anything else is refused with the rule, never compared.
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a wa
 
 _NUMBER = re.compile(r"\s*([+\-\u2212]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?|\.\d+)"
                      r"(?:[eE]([+\-\u2212]?\d+))?\s*(%?)\s*")
+
+
+MAX_DIGITS = 17
+"""Significant digits a literal may have: a double holds 15 to 17, so more cannot be checked."""
+MAX_EXPONENT = 330
+"""A literal's power of ten stays within a double's range (about 1e-324 to 1e308), with a margin."""
 
 
 class LiteralError(ValueError):
@@ -67,6 +75,13 @@ def parse_scalar(text: str) -> Literal:
     sign = "-" if sign in ("-", "\u2212") else ""
     exponent = (exponent or "0").replace("\u2212", "-")
     body = body.replace(",", "")  # a thousands separator (10,000) changes neither value nor precision
+    digits = len(body.replace(".", "").lstrip("0")) or 1
+    if digits > MAX_DIGITS:
+        raise LiteralError(f"the number has {digits} significant digits; a lab value carries about 16, "
+                           f"so write at most {MAX_DIGITS}")
+    if len(exponent.lstrip("+-")) > 3 or not -MAX_EXPONENT <= int(exponent) <= MAX_EXPONENT:
+        raise LiteralError(f"the number is outside the range of a lab value (a power of ten between "
+                           f"-{MAX_EXPONENT} and {MAX_EXPONENT}); write the number the lab computes")
     value = Decimal(f"{sign}{body}e{exponent}")
     places = len(decimals or "") if "." in body else 0
     if body.startswith("."):

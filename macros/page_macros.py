@@ -8,11 +8,13 @@ the page, so one build can report every problem at once.
 from __future__ import annotations
 
 import bisect
+import functools
 import importlib
 import inspect
 import re
 import sys
 import textwrap
+import typing
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,6 +99,62 @@ def corresponding_line(template: Any, code_line: int) -> int:
     return lines[at] if at >= 0 else 1
 
 
+class Blank:
+    """What an undefined name stands for once it is reported: prints nothing, and any use of it
+    (a call, an attribute, an index, arithmetic) is another blank, so the rest of the line is checked."""
+
+    def __str__(self) -> str:
+        return ""
+
+    def __html__(self) -> str:
+        return ""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Blank:
+        return self._same(*args, *kwargs.values())
+
+    def __getattr__(self, name: str) -> Blank:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __getitem__(self, key: Any) -> Blank:
+        return self
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __bool__(self) -> bool:
+        return False
+
+    def _same(self, *args: Any) -> Blank:
+        import jinja2
+
+        for arg in args:  # another undefined name in the same expression is reported too
+            if isinstance(arg, jinja2.Undefined):
+                arg._fail_with_undefined_error()
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _same
+    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = __rpow__ = __neg__ = __pos__ = _same
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` as a message quotes it: a long literal is cut, so one line stays readable."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
+_EXAMPLES = {"key": '"mse.loss"', "written": '"0.801"', "fmt": '".6f"', "times": '"shorter"', "by": '"falls"',
+             "name": '"mse-outer-product"', "caption": '"The caption"'}
+
+
+@functools.cache
+def _text_parameters(name: str) -> dict[str, bool]:
+    """The parameters of macro ``name`` that take text, each with whether it may be left out (None)."""
+    hints = typing.get_type_hints(getattr(PageMacros, name))
+    return {parameter: hint is not str for parameter, hint in hints.items()
+            if parameter != "return" and str in (typing.get_args(hint) or (hint,))}
+
+
 class LabDownError(LabKeyError):
     """No key has a value: the whole lab failed to load (reported once, at the lab's file and line)."""
 
@@ -122,8 +180,32 @@ class PageMacros:
         self.to_root = "../" * docs_path.count("/")
 
     def functions(self) -> dict[str, Any]:
-        """Name -> callable, as exposed to Jinja."""
-        return {name: getattr(self, name) for name in MACRO_NAMES}
+        """Name -> callable, as exposed to Jinja: each refuses an argument of the wrong type (a number
+        where text in quotes belongs) with a message naming the macro, the argument and its value."""
+        return {name: self._typed(name) for name in MACRO_NAMES}
+
+    def _typed(self, name: str) -> Any:
+        method = getattr(self, name)
+        texts = _text_parameters(name)
+
+        def call(*args: Any, **kwargs: Any) -> str:
+            try:
+                bound = inspect.signature(method).bind(*args, **kwargs)
+            except TypeError:
+                return method(*args, **kwargs)  # wrong arguments: Jinja reports the TypeError at its line
+            if any(isinstance(arg, Blank) for arg in (*args, *kwargs.values())):
+                return ""  # an undefined name in the call, already reported: nothing more to say
+            for parameter, optional in texts.items():
+                given = bound.arguments.get(parameter)
+                if parameter in bound.arguments and not isinstance(given, str) and not (optional and given is None):
+                    key = bound.arguments.get("key")
+                    return self._error(key if isinstance(key, str) else "", "",
+                                       f"{name}(): {parameter} must be text in quotes, like {_EXAMPLES[parameter]}; "
+                                       f"got {given!r} ({type(given).__name__})")
+            return method(*args, **kwargs)
+
+        call.__name__ = name
+        return call
 
     # -- recording ---------------------------------------------------------------------------
     def _line(self) -> int:
@@ -225,7 +307,9 @@ class PageMacros:
         try:
             value = np.asarray(self._lookup(key), dtype=float)
             limit = bound_limit(written)
-        except (LabKeyError, LiteralError) as error:
+        except LiteralError as error:
+            return self._error(key, written, f'below("{key}", "{_short(written)}"): {error}')
+        except LabKeyError as error:
             return self._error(key, written, error)
         if not 0 < limit < float("inf"):
             return self._error(key, written, f"below(\"{key}\", \"{written}\"): the bound must be a finite number "
@@ -251,7 +335,9 @@ class PageMacros:
             literal = parse_literal(written)
             bound = Tolerance.of(tol, rel)
             value, wrong_way = self._orient(key, value, times, by)
-        except (LabKeyError, LiteralError, ToleranceError, DirectionError) as error:
+        except (LiteralError, ToleranceError) as error:
+            return self._error(key, written, f'{kind}("{key}", "{_short(written)}"): {error}')
+        except (LabKeyError, DirectionError) as error:
             return self._error(key, written, error)
         if wrong_way:
             message = f"{wrong_way} ({key}); correct the word, or the lab"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
 import sys
 import traceback
@@ -28,8 +29,8 @@ from macros.lab_results import LabFailure
 from macros.links import broken_links
 from macros.numbers import canonical_numbers
 from macros.page_cache import PageCache, RenderedPage
-from macros.page_macros import MACRO_NAMES, PageMacros, corresponding_line
-from macros.site_model import load_site
+from macros.page_macros import MACRO_NAMES, Blank, PageMacros, corresponding_line
+from macros.site_model import load_site, outside_docs
 from macros.site_pages import SiteMacros, silent_site_functions
 
 _LANGUAGE = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
@@ -149,7 +150,7 @@ def _render(env: jinja2.Environment, macros: PageMacros, text: str, offset: int)
         problems.append(_template_error(macros.page, line + offset, error, names))
         undefined = re.match(r"'(\w+)' is undefined", str(error)) if isinstance(error, jinja2.UndefinedError) else None
         if undefined and undefined.group(1) not in stand_ins:
-            stand_ins[undefined.group(1)] = env.globals[undefined.group(1)] = _Blank()
+            stand_ins[undefined.group(1)] = env.globals[undefined.group(1)] = Blank()
             continue
         if not 1 <= line <= len(lines) or not lines[line - 1]:
             return _unfinished(macros, text, problems)
@@ -215,43 +216,6 @@ def _self_contained(line: str) -> bool:
     ``{{`` and ``{#`` it opens closed on it."""
     return "{%" not in line and "%}" not in line and line.count("{{") == line.count("}}") \
         and line.count("{#") == line.count("#}")
-
-
-class _Blank:
-    """What an undefined name stands for once it is reported: prints nothing, and any use of it
-    (a call, an attribute, an index, arithmetic) is another blank, so the rest of the line is checked."""
-
-    def __str__(self) -> str:
-        return ""
-
-    def __html__(self) -> str:
-        return ""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> _Blank:
-        return self._same(*args, *kwargs.values())
-
-    def __getattr__(self, name: str) -> _Blank:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self
-
-    def __getitem__(self, key: Any) -> _Blank:
-        return self
-
-    def __iter__(self) -> Any:
-        return iter(())
-
-    def __bool__(self) -> bool:
-        return False
-
-    def _same(self, *args: Any) -> _Blank:
-        for arg in args:  # another undefined name in the same expression is reported too
-            if isinstance(arg, jinja2.Undefined):
-                arg._fail_with_undefined_error()
-        return self
-
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _same
-    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = __rpow__ = __neg__ = __pos__ = _same
 
 
 def faq_fragments(text: str) -> list[tuple[str, int, str, int]]:
@@ -385,6 +349,7 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
             report.allowlisted[page] = rendered.allowlisted
     report.claims.extend(check_translations(docs_dir, root))
     report.claims.extend(outside_languages(docs_dir, root))
+    report.claims.extend(links_out_of_project(docs_dir, root))
     unfinished = {page for page, rendered in report.rendered.items() if not rendered.complete}
     report.claims.extend(check_key_parity(report.claims, unfinished))
     report.claims.extend(lab_failure_claims(lab_errors or {}))
@@ -442,7 +407,8 @@ def _context_key(docs_dir: Path, model: Any, lab_errors: Any) -> str:
     digest.update(repr(model.articles if model is not None else None).encode())
     for resource in model.resources if model is not None else []:
         target = docs_dir / resource.path
-        digest.update(target.read_bytes() if target.is_file() else b"missing")
+        readable = target.is_file() and not outside_docs(docs_dir, resource.path)  # outside: reported, never read
+        digest.update(target.read_bytes() if readable else b"missing")
     return digest.hexdigest()
 
 
@@ -507,6 +473,29 @@ def outside_languages(docs_dir: Path, root: Path) -> list[Claim]:
             problems.append(error_claim(_display(path, root), 1, f"a page named *{path.suffix}: rename it to "
                                         f"{path.stem}.md, the only kind of page the lab check reads"))
     return problems
+
+
+def links_out_of_project(docs_dir: Path, root: Path) -> list[Claim]:
+    """Symbolic links in the docs folder that lead outside the project: MkDocs would follow them and
+    publish whatever they point at (on a CI build of a pull request, any file of the machine)."""
+    project, problems = root.resolve(), []
+    for folder, subfolders, files in os.walk(docs_dir):
+        for name in sorted([*subfolders, *files]):
+            path = Path(folder) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(project):
+                problems.append(error_claim(_display_link(path, root), 1,
+                                            f"a symbolic link to {os.readlink(path)}, outside the project: the "
+                                            "build would publish it; copy the file into the project or remove "
+                                            "the link"))
+    return problems
+
+
+def _display_link(path: Path, root: Path) -> str:
+    """A link's own path relative to the project (``_display`` would follow the link)."""
+    try:
+        return path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn"})

@@ -12,7 +12,7 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -272,7 +272,11 @@ def _cross_check(model: SiteModel, docs_dir: Path, shown: str, shown_root: Path,
                                 f"in {', '.join(missing)} (an article is a page with a date in its front matter)"
                                 + hint)
     for resource in model.resources:
-        if not (docs_dir / resource.path).is_file():
+        if outside_docs(docs_dir, resource.path):
+            problems.append(f"{shown}:{resource.path_line or resource.line}: resource '{resource.id}': path "
+                            f"'{resource.path}' leads outside the docs folder, and a resource's file is "
+                            "published; give a path inside docs/, relative to it, without '..' or a link out")
+        elif not (docs_dir / resource.path).is_file():
             problems.append(f"{shown}:{resource.path_line or resource.line}: resource '{resource.id}': "
                             f"file docs/{resource.path} does not "
                             "exist; fix the path or make the lab write it")
@@ -280,3 +284,12 @@ def _cross_check(model: SiteModel, docs_dir: Path, shown: str, shown_root: Path,
             if slug not in model.articles[first]:
                 problems.append(f"{shown}:{resource.line}: resource '{resource.id}' names unknown article '{slug}'")
     return problems
+
+
+def outside_docs(docs_dir: Path, path: str) -> bool:
+    """Whether ``path`` (relative to the docs folder, as site data writes it) is absolute, climbs out
+    with ``..`` or reaches, through a symbolic link, a file outside the docs folder."""
+    written = PurePosixPath(path.replace("\\", "/"))
+    if written.is_absolute() or ".." in written.parts or re.match(r"[A-Za-z]:", path):
+        return True
+    return not (docs_dir / written).resolve().is_relative_to(docs_dir.resolve())

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mkdocs.exceptions import Abort
 from mkdocs.plugins import event_priority
 from mkdocs.utils import CountHandler
 
@@ -62,7 +63,11 @@ def on_config(config: Any) -> None:
     _remove_abandoned(final)
     partial = final.parent / f".{final.name}{PARTIAL}{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+    try:
+        partial.mkdir(parents=True)
+    except OSError as error:
+        raise _abort(f"cannot build: {_reason(error)}; make {final.parent} writable (the site is built "
+                    f"beside {final.name}/ and swapped in at the end). {final} was left as it was.") from None
     counter = CountHandler()
     counter.setLevel(logging.WARNING)
     logging.getLogger("mkdocs").addHandler(counter)
@@ -86,17 +91,49 @@ def on_post_build(config: Any) -> None:
         log.error(f"Strict mode: {final} was left as it was; the new build had warnings.")
         return  # MkDocs itself now aborts with the count of warnings
     previous = final.parent / f"{partial.name}-previous"
-    if final.exists():
-        final.rename(previous)
-    partial.rename(final)
+    moved = False
+    try:
+        if final.exists():
+            final.rename(previous)
+            moved = True
+        partial.rename(final)
+    except OSError as error:
+        shutil.rmtree(partial, ignore_errors=True)
+        kept = f"{final} was left as it was."
+        if moved:
+            try:
+                previous.rename(final)  # put the old site back where it was
+            except OSError:
+                kept = f"The previous site is in {previous}; move it back to {final}."
+        raise _abort(f"the new site could not replace {final}: {_reason(error)}; make {final} and the folder "
+                    f"above it writable. {kept}") from None
     shutil.rmtree(previous, ignore_errors=True)
 
 
 def on_build_error(error: Exception, **kwargs: Any) -> None:
     if _state:
+        final = _state["final"]
         shutil.rmtree(_state["partial"], ignore_errors=True)
-        log.error(f"{_state['final']} was left as it was: the build failed.")
         _finish()
+        if isinstance(error, OSError):  # a full disk, a folder that cannot be written: one message, no traceback
+            raise _abort(f"the site could not be written: {_reason(error)}; free some space or make the folder "
+                        f"writable, then build again. {final} was left as it was.") from None
+        log.error(f"{final} was left as it was: the build failed.")
+    elif isinstance(error, OSError):
+        raise _abort(f"the build could not write a file: {_reason(error)}; free some space or make the folder "
+                    "writable, then build again.") from None
+
+
+def _abort(message: str) -> Abort:
+    """Log ``message`` as the build's one error, and the Abort that ends the build after it."""
+    log.error(message)
+    return Abort("The build stopped: see the error above.")
+
+
+def _reason(error: OSError) -> str:
+    """An OSError as one line: what went wrong and on which file."""
+    where = f" ({error.filename})" if error.filename else ""
+    return f"{error.strerror or error}{where}"
 
 
 def _finish() -> None:

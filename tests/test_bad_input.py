@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +104,14 @@ TINY_CASES = [
     Case("figure that fails to draw", broken_figure,
          lambda p: f"lab/figures/mse.py:{figure_line(p)}",
          ("figure 'broken' failed to draw: ZeroDivisionError", "fix the figure code")),
+    Case("symbolic link out of the project",
+         lambda p: (p / "docs" / "en" / "environment.txt").symlink_to("/proc/self/environ"),
+         lambda p: "docs/en/environment.txt:1",
+         ("a symbolic link to /proc/self/environ, outside the project", "remove the link")),
+    appended("javascript: link", "Run [this](javascript:alert(document.cookie)).",
+             ("a javascript: link", "runs code in the reader's browser", "link to a page or file")),
+    appended("data: address in raw HTML", '<img alt="x" src="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=">',
+             ("a data: link", "link to a page or file")),
     Case("front matter that is not YAML",
          lambda p: replace(p / "docs" / "zh" / "index.md", "title: 小站", "title: [小站"),
          lambda p: "docs/zh/index.md:2", ("front matter is not valid YAML", "fix it")),
@@ -288,3 +297,61 @@ def test_renamed_experiment_is_reported_at_every_line_citing_it(good_tiny: Path,
                 assert f"docs/{lang}/index.md:{number}: {key}: no experiment 'mse' in lab/registry.py. " \
                        "Did you mean mse_v2?" in result.stderr, (key, result.stderr[-3000:])
     assert "table 'gradient-check-results.csv' failed to build: KeyError: \"no experiment 'mse'" in result.stderr
+
+
+@pytest.mark.parametrize(("fault", "says"), [
+    ("site-unwritable", "the new site could not replace"),
+    ("disk-full", "the site could not be written: No space left on device"),
+])
+def test_a_machine_fault_is_one_message_and_the_site_stays_as_it_was(good_tiny: Path, tmp_path: Path,
+                                                                     fault: str, says: str) -> None:
+    project = fresh_copy(good_tiny, tmp_path / "tiny")
+    before = snapshot(project / "site")
+    append(project, "One more line.")  # so that the build has something new to write
+    result = subprocess.run([sys.executable, str(Path(__file__).parent / "faults.py"), fault, "build", "--strict"],
+                            cwd=project, capture_output=True, text=True, timeout=300, check=False,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+    assert result.returncode != 0
+    assert "Traceback (most recent call last)" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if says in line], result.stderr[-2000:]
+    assert "was left as it was" in result.stderr
+    assert snapshot(project / "site") == before
+    assert [p.name for p in project.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_a_full_cache_slows_the_next_build_but_never_fails_this_one(good_tiny: Path, tmp_path: Path) -> None:
+    project = fresh_copy(good_tiny, tmp_path / "tiny")
+    shutil.rmtree(project / ".cache")
+    append(project, "One more line.")
+    result = subprocess.run([sys.executable, str(Path(__file__).parent / "faults.py"), "cache-full", "build",
+                             "--strict"], cwd=project, capture_output=True, text=True, timeout=300, check=False,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    notes = [line for line in result.stderr.splitlines() if "under .cache could not be written" in line]
+    assert len(notes) == 1
+    assert "No space left on device" in notes[0]
+    assert "One more line." in (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert [p for p in (project / ".cache").rglob("*") if p.is_file()] == []
+
+
+def test_killing_a_build_leaves_no_lab_worker_running(good_tiny: Path, tmp_path: Path) -> None:
+    project = fresh_copy(good_tiny, tmp_path / "tiny")
+    for module in ("mse", "neuron"):  # two experiments to run, so they run in worker processes
+        path = project / "lab" / f"{module}.py"
+        head, _, body = path.read_text(encoding="utf-8").partition("\ndef run(")
+        signature, _, rest = body.partition(":\n")
+        path.write_text(f"{head}\ndef run({signature}:\n    __import__('time').sleep(120)\n{rest}", encoding="utf-8")
+    build = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+    deadline = time.monotonic() + 120
+    while len(processes_in(project)) < 3 and time.monotonic() < deadline:  # the build and its two workers
+        time.sleep(0.2)
+    assert len(processes_in(project)) >= 3
+    build.kill()
+    build.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while processes_in(project) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_in(project) == []

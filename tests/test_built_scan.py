@@ -130,3 +130,14 @@ def test_a_page_outside_the_language_folders_is_refused(tmp_path: Path) -> None:
     assert [(c.page, c.line) for c in found] == [("docs/en/extra.markdown", 1), ("docs/notes.md", 1)]
     assert "rename it to extra.md" in found[0].message
     assert "move it into docs/en/, docs/zh/" in found[1].message
+
+
+def test_a_built_page_that_links_to_javascript_or_data_fails_whatever_wrote_it(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "p").mkdir(parents=True)
+    (site / "p" / "index.html").write_text('<a href="&#106;ava&#x09;script:alert(1)">x</a> <a href="https://x.org">ok</a>'
+                                           '<img src=" DATA:image/png;base64,AAAA"> <a href="#top">top</a>')
+    found = unaccounted(site, Ledger(), {"p/index.html": "docs/en/p.md"}, [], tmp_path)
+    assert [(c.page, c.line, c.verdict) for c in found] == [("docs/en/p.md", 1, "error")] * 2
+    assert "links to '&#106;ava&#x09;script:alert(1)'" in found[0].message
+    assert "links to ' DATA:image/png;base64,AAAA'" in found[1].message

@@ -65,6 +65,22 @@ def test_fix_rewrites_both_languages_at_their_precision_and_the_check_then_passe
     assert check(project).returncode == 0
 
 
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+@pytest.mark.parametrize("bom", ["\ufeff", ""])
+def test_fix_keeps_line_endings_and_a_byte_order_mark(project: Path, ending: str, bom: str) -> None:
+    for lang in ("en", "zh"):
+        page = project / "docs" / lang / "index.md"
+        page.write_bytes((bom + page.read_text(encoding="utf-8").replace("\n", ending)).encode("utf-8"))
+    assert [line.split(": ", 1)[0] for line in check(project).stderr.splitlines()[:-1]] == \
+        [f"{page}:{line}" for page, line, _ in STALE]  # the same lines, whatever ends them
+    result = check(project, "--fix")
+    assert result.returncode == 0, result.stderr
+    data = (project / "docs" / "en" / "index.md").read_bytes().decode("utf-8")
+    assert data.startswith(bom + "---" + ending)
+    assert data.count(ending) == data.count("\n" if ending == "\r\n" else ending) == 9
+    assert 'The loss is {{ check("mse.loss", "1.145") }} and' in data
+
+
 @pytest.mark.parametrize(("written", "lab", "expected"), [
     ("0.300", 0.3125, "0.313"),
     ("−2.50", -2.449, "−2.45"),

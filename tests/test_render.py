@@ -108,6 +108,34 @@ def test_a_page_that_cannot_be_rendered_is_not_compared_with_its_other_language(
     assert "TemplateSyntaxError" in problems[0].message
 
 
+@pytest.mark.parametrize(("call", "message"), [
+    ('check("mse.loss", "0.' + "8" * 200 + '")',
+     'check("mse.loss", "0.88888888888888888888888888888888888888… (202 characters)"): the number has 200 '
+     "significant digits; a lab value carries about 16, so write at most 17"),
+    ('check("mse.loss", "1e-100000")', 'check("mse.loss", "1e-100000"): the number is outside the range of a lab '
+     "value (a power of ten between -330 and 330); write the number the lab computes"),
+    ('below("mse.loss", "1e999")', 'below("mse.loss", "1e999"): the number is outside the range'),
+    ('check("mse.loss", "0.801e99999999999999")', 'check("mse.loss", "0.801e99999999999999"): the number is outside'),
+    ('check("mse.loss", 0.801)', 'check(): written must be text in quotes, like "0.801"; got 0.801 (float)'),
+    ('check(1, "0.8")', 'check(): key must be text in quotes, like "mse.loss"; got 1 (int)'),
+    ('value("mse.loss", 5)', 'value(): fmt must be text in quotes, like ".6f"; got 5 (int)'),
+    ('figure(3, "c")', 'figure(): name must be text in quotes, like "mse-outer-product"; got 3 (int)'),
+    ('check("mse.loss", "0.801", tol=-1)', 'check("mse.loss", "0.801"): tol=-1 must be a finite number above 0'),
+    ('approx("mse.loss", "0.8", rel=-1)', 'approx("mse.loss", "0.8"): rel=-1 must be a finite number above 0'),
+    ('approx("mse.loss", "0.8", tol=True)', 'approx("mse.loss", "0.8"): tol=True is not a number'),
+])
+def test_odd_literals_and_arguments_are_located_messages_with_the_rule(call: str, message: str) -> None:
+    output, claims = render("{{ " + call + " }}\n", front="")
+    assert [(c.line, c.verdict) for c in claims] == [(1, ERROR)]
+    assert claims[0].message.startswith(message)
+    assert "⚠" in output
+
+
+def test_a_call_with_an_undefined_argument_is_reported_once() -> None:
+    _, claims = render('{{ check("mse.loss", "0.801", tol=float("nan")) }}\n', front="")
+    assert [c.message.split(";")[0] for c in claims] == ["UndefinedError: 'float' is undefined"]
+
+
 def test_lab_source_shows_the_real_function_with_its_line_numbers() -> None:
     output, _ = render('{{ lab_source("lab.gradcheck.rel_error") }}', front="")
     source = (Path(__file__).parent.parent / "lab" / "gradcheck.py").read_text().splitlines()
@@ -237,7 +265,7 @@ def test_a_table_with_machine_dependent_columns_says_so_in_the_page_language() -
     ('approx("mse.loss", "5", tol=100)', "as large as '5' itself"),
     ('check("mse.loss", "0.8", tol=1)', "as large as '0.8' itself"),
     ('below("mse.loss", "0")', "the bound must be a finite number above 0"),
-    ('below("mse.loss", "1e9999")', "the bound must be a finite number above 0"),
+    ('below("mse.loss", "1e9999")', "outside the range of a lab value"),
     ('approx("mse.loss", "0.8", tol=10**400)', "must be a finite number above 0"),
 ])
 def test_tolerances_and_bounds_that_check_nothing_are_refused(call: str, message: str) -> None:

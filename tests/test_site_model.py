@@ -62,6 +62,17 @@ def test_bad_site_data_is_reported_with_file_and_line(docs: Path, old: str, new:
     assert any(expected in p for p in problems), problems
 
 
+@pytest.mark.parametrize("path", ["/etc/hostname", "../../etc/hostname", "assets/../../mkdocs.yml",
+                                  "assets\\..\\..\\x", "C:/Windows/win.ini", "assets/lab/escape.txt"])
+def test_a_resource_path_that_leads_out_of_the_docs_folder_is_refused(docs: Path, path: str) -> None:
+    (docs / "assets" / "lab" / "escape.txt").symlink_to("/etc/hostname")  # a link out, for the last case
+    edit(docs / "_data" / "site.yml", "    path: assets/lab/README.txt", f"    path: {path}")
+    _, problems = load_site(docs, docs.parent)
+    assert [p.split(": ", 1)[0] for p in problems if "leads outside the docs folder" in p] == \
+        ["docs/_data/site.yml:39"], problems
+    assert not [p for p in problems if "does not exist" in p]  # never looked up outside
+
+
 def test_front_matter_facts_must_agree_across_languages(docs: Path) -> None:
     edit(docs / "zh" / "mse-gradient.md", "date: 2026-11-02", "date: 2026-11-03")
     _, problems = load_site(docs, docs.parent)
