@@ -10,7 +10,7 @@ LAB_DIR = Path(__file__).resolve().parent
 
 
 MACHINERY = frozenset({"lab/registry.py", "lab/cache.py", "lab/parallel.py", "lab/collect.py",
-                       "lab/failures.py", "lab/outputs.py"})
+                       "lab/failures.py", "lab/outputs.py", "lab/limits.py", "lab/sealed.py"})
 """Lab files that run, cache and collect the author's code: a failure is located past them."""
 
 
@@ -60,6 +60,8 @@ def locate(error: BaseException, stage: str = "run") -> LabFailure:
     if hint:
         summary = f"{summary} ({hint})"
     trace = "".join(traceback.format_list(inside))
+    if type(error).__name__ == "TimeLimitError":  # lab/limits.py: the message says what ran too long
+        summary, stage = str(error), "limit"
     if isinstance(error, SyntaxError) and error.filename:  # the file that could not be compiled
         summary = f"{type(error).__name__}: {error.msg}"
         return LabFailure(lab_path(Path(error.filename)), error.lineno or 0, summary, "", stage)

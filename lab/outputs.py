@@ -16,6 +16,7 @@ from lab import figure_store
 from lab.bundle import LAB_DIR, figure_set, lab_bundle
 from lab.failures import locate
 from lab.figures import FIGURES, to_svg
+from lab.limits import time_limit
 from lab.parallel import run_parallel
 from lab.registry import run_all
 from lab.stamp import current_experiments, fingerprint, stamped_figures, version_file, write_if_changed, write_stamp
@@ -94,7 +95,8 @@ def write_outputs(out: Path, results: dict[str, Any] | None = None,
     failures = []
     for name, build_rows in TABLES.items():
         try:
-            rows = to_csv(build_rows(_Recorder(results)))
+            with time_limit("lab", f"table '{name}'"):
+                rows = to_csv(build_rows(_Recorder(results)))
         except BaseException as error:  # sys.exit() in a table is a failure too
             failures.append(FigureFailure(name, *_where(error), kind="table"))
             continue
@@ -169,7 +171,8 @@ class FigureError(RuntimeError):
 def try_draw(name: str, results: dict[str, Any]) -> tuple[bytes, list[str]] | FigureFailure:
     """``draw_figure``, or where and why it failed (picklable, so it crosses process boundaries)."""
     try:
-        return draw_figure(name, results)
+        with time_limit("lab", f"figure '{name}'"):
+            return draw_figure(name, results)
     except BaseException as error:  # sys.exit() in a figure is a failure too
         return FigureFailure(name, *_where(error))
 

@@ -3,7 +3,8 @@
 Formats: ``text`` (``file:line: written X, lab Y (key)``, one per problem), ``github`` (workflow
 annotations that show on the pull request's diff) and ``json`` (the full report). ``--fix``
 rewrites stale checked numbers in place at their written precision, prints a diff, and checks
-again. ``--portable`` also reruns the lab with its arithmetic perturbed (macros/portable.py) and
+again. ``--twice`` runs every experiment twice more and reports one whose result changes from run
+to run. ``--portable`` also reruns the lab with its arithmetic perturbed (macros/portable.py) and
 reports every number whose written digits another CPU would change. Exit status: 0 when every
 number agrees, 1 when anything is stale or wrong.
 """
@@ -14,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from macros.claims import Claim, Report
+from macros.claims import Claim, Report, error_claim
 from macros.fix import fix_claims
 from macros.lab_results import prepare_lab
 from macros.render import check_site
@@ -49,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--docs", type=Path, default=Path("docs"), help="docs folder (default: docs)")
     check.add_argument("--format", choices=("text", "github", "json"), default="text")
     check.add_argument("--fix", action="store_true", help="rewrite stale checked numbers in place")
+    check.add_argument("--twice", action="store_true",
+                       help="also run every experiment twice more (once in a fresh process) and report any "
+                            "whose result changes: an unseeded generator, the clock, state kept between runs")
     check.add_argument("--portable", action="store_true",
                        help="also rerun the lab with perturbed arithmetic and report every number another "
                             "CPU would change (slow: the lab runs several times)")
@@ -66,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         for line in unfixable:
             print(f"cannot fix: {line}", file=sys.stderr)
         report = check_site(args.docs, results, errors, root=root)
+    if args.twice:
+        from lab.determinism import rerun_differences
+
+        report.claims.extend(error_claim(d.file, d.line, d.describe().split(": ", 1)[1], key=d.experiment)
+                             for d in rerun_differences([n for n in results if n not in errors]))
     if args.portable and not report.problems:
         from macros.portable import check_portable
 

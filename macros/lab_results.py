@@ -9,6 +9,8 @@ when a page has to be rendered again).
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ TEMPLATE_CACHE_DIR = ".cache/render"
 LAB_ASSETS = "assets/lab"
 """Where the build puts the lab's CSV files and figures, relative to the docs folder."""
 
+log = logging.getLogger("mkdocs.plugins.dl_math_lab")
 _memo: dict[str, tuple[dict[str, Any], dict[str, LabFailure]]] = {}
 
 
@@ -47,7 +50,15 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
         missing = [name for name in runnable if found.get(name) is None]
         # Experiments to run go side by side on all cores, each with one BLAS thread (as always).
         jobs = [(name, cache_dir) for name in missing]
-        ran = dict(zip(missing, run_parallel(_run_one, jobs), strict=True))
+        if missing:  # a long lab run says what it is doing, and afterwards how long each part took
+            cached_count = len(runnable) - len(missing)
+            log.info(f"running {len(missing)} experiment(s): {', '.join(missing)}"
+                     + (f"; {cached_count} come from the cache" if cached_count else ""))
+        timed = run_parallel(_timed_run, jobs)
+        if missing:
+            log.info("experiments ran: " + ", ".join(f"{name} {seconds:.1f} s" for name, (_, seconds)
+                                                      in zip(missing, timed, strict=True)))
+        ran = {name: outcome for name, (outcome, _) in zip(missing, timed, strict=True)}
         outcomes = {**dict.fromkeys(EXPERIMENTS), **found, **ran, **imported}  # in registry order
         results = {n: o for n, o in outcomes.items() if not isinstance(o, LabFailure)}
         errors = {n: o for n, o in outcomes.items() if isinstance(o, LabFailure)}
@@ -65,15 +76,23 @@ def _cached(cached: Any, name: str, cache_dir: Path) -> Any:
         return None
 
 
+def _timed_run(name: str, cache_dir: Path | None) -> tuple[Any, float]:
+    start = time.monotonic()
+    outcome = _run_one(name, cache_dir)
+    return outcome, time.monotonic() - start
+
+
 def _run_one(name: str, cache_dir: Path | None) -> Any:
     """One experiment's result, or where and why it raised (a worker process may run this)."""
     from lab.cache import cached_run
+    from lab.limits import time_limit
     from lab.parallel import one_blas_thread
     from lab.registry import experiment
 
     try:
         run = experiment(name)
-        with one_blas_thread():  # the same last bits whichever way the build reaches this run
+        # The same last bits whichever way the build reaches this run; and an endless loop ends.
+        with one_blas_thread(), time_limit("lab", f"experiment '{name}'"):
             return run() if cache_dir is None else cached_run(name, run, cache_dir)
     except BaseException as error:  # sys.exit() too: reported at its lab file and line, never a success
         return locate(error)

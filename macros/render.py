@@ -17,9 +17,11 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
+import jinja2.sandbox
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
+from lab.limits import TimeLimitError, time_limit
 from lab.parallel import run_parallel
 from lab.sealed import read_sealed, write_sealed
 from macros.claims import UNVERIFIED, Claim, Report, error_claim
@@ -56,8 +58,9 @@ def render_full(page: str, docs_path: str, text: str, results: dict[str, Any],
         env.globals.update(site.functions())
     elif silent_site:
         env.globals.update(silent_site_functions())
-    output, problems = _render(env, macros, body, offset)
-    faq = render_faq(macros, text)  # numbers in the front-matter FAQ are claims too
+    with time_limit("page", f"page {page}"):  # an endless template loop is stopped and located
+        output, problems = _render(env, macros, body, offset)
+        faq = render_faq(macros, text) if not macros.incomplete else []  # FAQ numbers are claims too
     scanned = scan(text)
     bad_front = front_matter_problem(text)  # depends on the text alone, so it is cached with the page
     printed = [*macros.printed, *(site.printed if site is not None else [])]
@@ -101,12 +104,34 @@ def _environment(macros: PageMacros) -> jinja2.Environment:
     sources: dict[str, str] = {}
     # Sandboxed: a page can call the macros we expose, not reach Python through attributes such as
     # ''.__class__.__mro__ (mkdocs-macros never renders a page itself; it gets our output).
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+    env = BoundedSandbox(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                                loader=jinja2.FunctionLoader(lambda name: (sources[name], None, lambda: True)),
                                bytecode_cache=_bytecode[0] if _bytecode else None)
     env.globals.update(macros.functions())
     env.globals["__sources__"] = sources
     return env
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """The sandbox, with arithmetic a page cannot blow up: a power with a huge exponent, or text and
+    lists repeated millions of times, is an error at its line instead of a build that never ends or
+    fills the memory (Jinja's sandbox already caps range() at 100,000 items)."""
+
+    intercepted_binops = frozenset({"**", "*"})
+    LARGEST = 10**6
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 1000 \
+                and isinstance(left, int | float) and abs(left) not in (0, 1):
+            raise jinja2.sandbox.SecurityError(f"{left!r} ** {right!r} is too large to compute in a page; "
+                                               "compute it in the lab")
+        if operator == "*":
+            for times, other in ((left, right), (right, left)):
+                if isinstance(times, int) and isinstance(other, str | list | tuple) and \
+                        times * max(len(other), 1) > self.LARGEST:
+                    raise jinja2.sandbox.SecurityError(f"repeating a {type(other).__name__} {times:,} times is "
+                                                       "too large for a page")
+        return super().call_binop(context, operator, left, right)
 
 
 def _template(env: jinja2.Environment, text: str) -> jinja2.Template:
@@ -146,6 +171,9 @@ def _render(env: jinja2.Environment, macros: PageMacros, text: str, offset: int)
             lines[line - 1] = ""
             continue
         line = _error_line(error)
+        if isinstance(error, TimeLimitError):  # the page's time is up: no second pass
+            problems.append(error_claim(macros.page, line + offset, f"{error}; the page stopped here"))
+            return _unfinished(macros, text, problems)
         names = [name for name in env.globals if not name.startswith("_")]
         problems.append(_template_error(macros.page, line + offset, error, names))
         undefined = re.match(r"'(\w+)' is undefined", str(error)) if isinstance(error, jinja2.UndefinedError) else None
@@ -167,11 +195,11 @@ def _unfinished(macros: PageMacros, text: str, problems: list[Claim]) -> tuple[s
     return text, problems
 
 
-def _attempt(env: jinja2.Environment, lines: list[str]) -> str | Exception:
+def _attempt(env: jinja2.Environment, lines: list[str]) -> str | BaseException:
     """The rendered text, or the exception rendering raised."""
     try:
         return _template(env, "\n".join(lines)).render()
-    except Exception as error:  # an undefined name, a macro called wrongly, a syntax error
+    except (Exception, TimeLimitError) as error:  # an undefined name, a macro called wrongly, a syntax error
         return error
 
 
@@ -368,6 +396,8 @@ def lab_failure_claims(lab_errors: dict[str, LabFailure]) -> list[Claim]:
         which = ", ".join(f"'{n}'" for n in names)
         if names == ["*"]:
             what = f"the lab could not be loaded: {summary}"
+        elif stage == "limit":
+            what = summary
         elif stage == "import":
             what = f"experiment{'s' if len(names) > 1 else ''} {which} could not be imported: {summary}"
         else:

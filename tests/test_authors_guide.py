@@ -67,3 +67,18 @@ def test_guide_failure_example_is_what_the_build_prints(guide_project: Path) -> 
     printed = [line for line in result.stderr.splitlines() if ": written " in line]
     assert printed == promised
     assert "nothing was written" in result.stdout + result.stderr
+
+
+def test_the_guide_states_the_limits_the_code_has() -> None:
+    from lab.limits import LIMITS
+    from macros.literals import MAX_DIGITS
+
+    code, page = (f"{LIMITS[what][1]:g}" for what in ("lab", "page"))
+    expected = {"en": [f"more than {MAX_DIGITS} significant digits", f"`LAB_CODE_SECONDS` ({code} s)",
+                       f"`LAB_PAGE_SECONDS` ({page} s)"],
+                "zh": [f"有效数字超过 {MAX_DIGITS} 位", f"`LAB_CODE_SECONDS`（{code} 秒）",
+                       f"`LAB_PAGE_SECONDS`（{page} 秒）"]}
+    for lang, phrases in expected.items():
+        text = (ROOT / "docs" / lang / "authors-guide.md").read_text(encoding="utf-8")
+        for phrase in phrases:
+            assert phrase in text, (lang, phrase)

@@ -355,3 +355,22 @@ def test_killing_a_build_leaves_no_lab_worker_running(good_tiny: Path, tmp_path:
     while processes_in(project) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert processes_in(project) == []
+
+
+@pytest.mark.parametrize(("breaks", "where", "says"), [
+    (insert_in_mse("while True: pass"), at_line("lab/mse.py", "while True: pass"),
+     ("experiment 'mse' ran longer than 3 s", "LAB_CODE_SECONDS", "fix the lab")),
+    (lambda p: append(p, "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"),
+     lambda p: f"{TINY}:10", ("page docs/en/index.md ran longer than 3 s", "LAB_PAGE_SECONDS")),
+    (lambda p: append(p, "{{ 7 ** (10 ** 9) }}"), lambda p: f"{TINY}:10", ("is too large to compute in a page",)),
+])
+def test_work_without_end_is_stopped_and_located(good_tiny: Path, tmp_path: Path, breaks, where, says) -> None:
+    project = fresh_copy(good_tiny, tmp_path / "tiny")
+    before = snapshot(project / "site")
+    breaks(project)
+    started = time.monotonic()
+    result = mkdocs(project, "build", "--strict", env={"LAB_CODE_SECONDS": "3", "LAB_PAGE_SECONDS": "3"})
+    assert result.returncode != 0
+    assert time.monotonic() - started < 60
+    assert_located(result.stderr, where(project), says)
+    assert snapshot(project / "site") == before
