@@ -201,13 +201,19 @@ def cached(name: str, run: Callable[[], Any], cache_dir: Path) -> Any | None:
     return load(path, key, kind) if kind is not None else None
 
 
-def cached_run(name: str, run: Callable[[], Any], cache_dir: Path) -> Any:
-    """``run()``, or its cached result when the sources it depends on are unchanged."""
+def cached_run(name: str, run: Callable[[], Any], cache_dir: Path,
+               guard: Callable[[str], Any] | None = None) -> Any:
+    """``run()``, or its cached result when the sources it depends on are unchanged. ``guard`` (for
+    example lab.guard.no_writes) wraps the run itself, not the cache's own reads and writes."""
     path, key, kind = _entry(name, run, cache_dir)
     hit = load(path, key, kind) if kind is not None else None
     if hit is not None:
         return hit
-    result = run()
+    if guard is None:
+        result = run()
+    else:
+        with guard(f"experiment '{name}'"):
+            result = run()
     if kind is not None and type(result) is kind and store(path, key, result):
         for stale in cache_dir.glob(f"{name}-*.npz"):
             if stale != path:

@@ -10,7 +10,7 @@ LAB_DIR = Path(__file__).resolve().parent
 
 
 MACHINERY = frozenset({"lab/registry.py", "lab/cache.py", "lab/parallel.py", "lab/collect.py",
-                       "lab/failures.py", "lab/outputs.py", "lab/limits.py", "lab/sealed.py"})
+                       "lab/failures.py", "lab/outputs.py", "lab/limits.py", "lab/sealed.py", "lab/guard.py"})
 """Lab files that run, cache and collect the author's code: a failure is located past them."""
 
 

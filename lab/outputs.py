@@ -16,6 +16,7 @@ from lab import figure_store
 from lab.bundle import LAB_DIR, figure_set, lab_bundle
 from lab.failures import locate
 from lab.figures import FIGURES, to_svg
+from lab.guard import no_writes
 from lab.limits import time_limit
 from lab.parallel import run_parallel
 from lab.registry import run_all
@@ -95,7 +96,7 @@ def write_outputs(out: Path, results: dict[str, Any] | None = None,
     failures = []
     for name, build_rows in TABLES.items():
         try:
-            with time_limit("lab", f"table '{name}'"):
+            with time_limit("lab", f"table '{name}'"), no_writes(f"table '{name}'"):
                 rows = to_csv(build_rows(_Recorder(results)))
         except BaseException as error:  # sys.exit() in a table is a failure too
             failures.append(FigureFailure(name, *_where(error), kind="table"))
@@ -171,7 +172,7 @@ class FigureError(RuntimeError):
 def try_draw(name: str, results: dict[str, Any]) -> tuple[bytes, list[str]] | FigureFailure:
     """``draw_figure``, or where and why it failed (picklable, so it crosses process boundaries)."""
     try:
-        with time_limit("lab", f"figure '{name}'"):
+        with time_limit("lab", f"figure '{name}'"), no_writes(f"figure '{name}'"):
             return draw_figure(name, results)
     except BaseException as error:  # sys.exit() in a figure is a failure too
         return FigureFailure(name, *_where(error))

@@ -76,6 +76,13 @@ def _cached(cached: Any, name: str, cache_dir: Path) -> Any:
         return None
 
 
+def _guarded(name: str, run: Any) -> Any:
+    from lab.guard import no_writes
+
+    with no_writes(f"experiment '{name}'"):
+        return run()
+
+
 def _timed_run(name: str, cache_dir: Path | None) -> tuple[Any, float]:
     start = time.monotonic()
     outcome = _run_one(name, cache_dir)
@@ -85,6 +92,7 @@ def _timed_run(name: str, cache_dir: Path | None) -> tuple[Any, float]:
 def _run_one(name: str, cache_dir: Path | None) -> Any:
     """One experiment's result, or where and why it raised (a worker process may run this)."""
     from lab.cache import cached_run
+    from lab.guard import no_writes
     from lab.limits import time_limit
     from lab.parallel import one_blas_thread
     from lab.registry import experiment
@@ -93,7 +101,7 @@ def _run_one(name: str, cache_dir: Path | None) -> Any:
         run = experiment(name)
         # The same last bits whichever way the build reaches this run; and an endless loop ends.
         with one_blas_thread(), time_limit("lab", f"experiment '{name}'"):
-            return run() if cache_dir is None else cached_run(name, run, cache_dir)
+            return cached_run(name, run, cache_dir, guard=no_writes) if cache_dir else _guarded(name, run)
     except BaseException as error:  # sys.exit() too: reported at its lab file and line, never a success
         return locate(error)
 
