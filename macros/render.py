@@ -155,11 +155,11 @@ def _render(env: jinja2.Environment, macros: PageMacros, text: str, offset: int)
     lines, problems, stand_ins, broke_block = text.split("\n"), [], {}, False
     env.globals["__stand_ins__"] = stand_ins
     for _ in range(len(lines) * 4 + 8):  # each pass removes one problem; bounded all the same
-        start = len(macros.claims)
+        start, shown = len(macros.claims), len(macros.printed)
         error = _attempt(env, lines)
         if isinstance(error, str):
             return error, problems
-        del macros.claims[start:]  # the next pass makes them again
+        del macros.claims[start:], macros.printed[shown:]  # the next pass makes them again
         if isinstance(error, jinja2.TemplateSyntaxError):
             if broke_block:  # blanking a line with a block tag broke the template: not the author's doing
                 return _unfinished(macros, text, problems)
@@ -216,9 +216,9 @@ def _without_failing_expression(env: jinja2.Environment, macros: PageMacros, lin
         trial = text[:begin] + text[end:]
         if len(spans) == 1:
             return trial
-        start = len(macros.claims)
+        start, shown = len(macros.claims), len(macros.printed)
         outcome = _attempt(env, [*lines[: line - 1], trial, *lines[line:]])
-        del macros.claims[start:]  # a trial run's claims are not the page's
+        del macros.claims[start:], macros.printed[shown:]  # a trial run's claims and output are not the page's
         if isinstance(outcome, str) or str(outcome) != str(error) or _error_line(outcome) != line:
             return trial
     return ""
