@@ -85,8 +85,13 @@ def _is_lab(name: str) -> bool:
 def _parsed_imports(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
     """Parse once per file version (mtime and size are part of the cache key)."""
     package = _package_of(path)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    loaders = {"import_module", "__import__"}  # names that import a module given as text, aliases included
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "importlib":
+            loaders |= {a.asname or a.name for a in node.names if a.name == "import_module"}
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if _is_lab(a.name)}
         elif isinstance(node, ast.ImportFrom):
@@ -95,16 +100,19 @@ def _parsed_imports(path: Path, mtime_ns: int, size: int) -> frozenset[str]:
                 found.add(module)
                 # `from lab import mse` imports a module; `from lab.x import f` imports a name.
                 found |= {f"{module}.{a.name}" for a in node.names if _module_path(f"{module}.{a.name}") is not None}
-        elif isinstance(node, ast.Call) and _call_name(node.func) in ("import_module", "__import__") and node.args:
-            first = node.args[0]
+        elif isinstance(node, ast.Call) and _call_name(node.func) in loaders:
+            arguments = {**dict(enumerate(node.args)), **{k.arg: k.value for k in node.keywords if k.arg}}
+            first, anchor = arguments.get(0, arguments.get("name")), arguments.get(1, arguments.get("package"))
             if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
                 return _all_lab_modules()  # a computed module name: it could be any of them
-            anchor = node.args[1] if len(node.args) > 1 else None
             base = anchor.value if isinstance(anchor, ast.Constant) and isinstance(anchor.value, str) else package
             name = first.value.lstrip(".")
             module = _absolute(name, len(first.value) - len(name), base)
             if _is_lab(module):
                 found.add(module)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _is_lab(node.value) \
+                and _module_path(node.value) is not None:
+            found.add(node.value)  # a lab module named as text, however it is then imported
     return frozenset(found)
 
 

@@ -22,7 +22,7 @@ class LabFailure:
     line: int
     summary: str
     trace: str
-    stage: str = "run"  # "import": the experiment's module could not be imported; "run": it raised
+    stage: str = "run"  # "import": its module could not be imported; "run": it raised; "complete": the summary says all
 
     def describe(self) -> str:
         return f"{self.file}:{self.line}: {self.summary}"
@@ -61,7 +61,7 @@ def locate(error: BaseException, stage: str = "run") -> LabFailure:
         summary = f"{summary} ({hint})"
     trace = "".join(traceback.format_list(inside))
     if type(error).__name__ == "TimeLimitError":  # lab/limits.py: the message says what ran too long
-        summary, stage = str(error), "limit"
+        summary, stage = str(error), "complete"
     if isinstance(error, SyntaxError) and error.filename:  # the file that could not be compiled
         summary = f"{type(error).__name__}: {error.msg}"
         return LabFailure(lab_path(Path(error.filename)), error.lineno or 0, summary, "", stage)

@@ -14,7 +14,7 @@ from typing import Any
 
 from lab import figure_store
 from lab.bundle import LAB_DIR, figure_set, lab_bundle
-from lab.failures import locate
+from lab.failures import lab_path, locate
 from lab.figures import FIGURES, to_svg
 from lab.guard import no_writes
 from lab.limits import time_limit
@@ -93,23 +93,18 @@ def write_outputs(out: Path, results: dict[str, Any] | None = None,
     Returns, for each figure drawn, the experiments whose results it read.
     """
     results = run_all() if results is None else results
-    failures = []
-    for name, build_rows in TABLES.items():
-        try:
-            with time_limit("lab", f"table '{name}'"), no_writes(f"table '{name}'"):
-                rows = to_csv(build_rows(_Recorder(results)))
-        except BaseException as error:  # sys.exit() in a table is a failure too
-            failures.append(FigureFailure(name, *_where(error), kind="table"))
-            continue
-        write_if_changed(out / name, rows.encode())
     names = list(FIGURES) if figures is None else figures
-    drawn = {}
-    for name, outcome in zip(names, run_parallel(try_draw, [(name, results) for name in names]), strict=True):
+    jobs = [*(("table", name, results) for name in TABLES), *(("figure", name, results) for name in names)]
+    failures, drawn = [], {}
+    # Every table and figure in a worker: lab code that ends its process fails its own output only.
+    for (kind, name, _), outcome in zip(jobs, run_parallel(_make, jobs, died=_ended), strict=True):
         if isinstance(outcome, FigureFailure):
             failures.append(outcome)
-            continue
-        svg, drawn[name] = outcome
-        write_if_changed(out / "figures" / f"{name}.svg", svg)
+        elif kind == "table":
+            write_if_changed(out / name, outcome.encode())
+        else:
+            svg, drawn[name] = outcome
+            write_if_changed(out / "figures" / f"{name}.svg", svg)
     if failures:
         raise FigureError(failures)
     return drawn
@@ -167,6 +162,32 @@ class FigureError(RuntimeError):
     def __init__(self, failures: list[FigureFailure]) -> None:
         self.failures = failures
         super().__init__("\n".join(failure.describe() for failure in failures))
+
+
+def _make(kind: str, name: str, results: Mapping[str, Any]) -> Any:
+    return try_draw(name, results) if kind == "figure" else try_table(name, results)
+
+
+def _ended(job: tuple[Any, ...], code: int) -> FigureFailure:
+    """A table or figure whose worker ended without a result: located at its function."""
+    import inspect
+
+    kind, name, _ = job
+    function = inspect.unwrap((FIGURES if kind == "figure" else TABLES)[name])
+    how = f"exit code {code}" if code >= 0 else f"signal {-code}"
+    return FigureFailure(name, lab_path(Path(inspect.getsourcefile(function) or "lab")),
+                         function.__code__.co_firstlineno,
+                         f"its process ended ({how}) without a result: lab code must return, not call os._exit() "
+                         "or crash", kind=kind)
+
+
+def try_table(name: str, results: Mapping[str, Any]) -> str | FigureFailure:
+    """Table ``name`` as CSV text, or where and why building it failed."""
+    try:
+        with time_limit("lab", f"table '{name}'"), no_writes(f"table '{name}'"):
+            return to_csv(TABLES[name](_Recorder(results)))
+    except BaseException as error:  # sys.exit() in a table is a failure too
+        return FigureFailure(name, *_where(error), kind="table")
 
 
 def try_draw(name: str, results: dict[str, Any]) -> tuple[bytes, list[str]] | FigureFailure:

@@ -33,7 +33,7 @@ from typing import Any
 
 from lab.sealed import read_sealed, write_sealed
 from macros.claims import UNVERIFIED, Claim, error_claim
-from macros.links import unsafe_attributes
+from macros.links import active_content
 from macros.numbers import canonical_numbers, find_numbers
 from macros.render import _display
 
@@ -236,11 +236,10 @@ def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written
             numbers = shown_numbers(data.decode("utf-8", errors="replace"))
         fresh[digest] = numbers
         shown_where.append((built, sources.get(built), numbers))
-        if b":" in data:
-            for target in unsafe_attributes(data.decode("utf-8", errors="replace")):
-                claims.append(error_claim(sources.get(built) or built, 1, f"the built page {built} links to "
-                                          f"'{target[:40]}', a javascript:, vbscript: or data: address that "
-                                          "no check reads; link to a page or file of the site, or an https:// address"))
+        claims += _active(data, built, sources.get(built) or built)
+    for svg in sorted(site_dir.rglob("*.svg")):  # an image opened on its own runs its scripts and links
+        built = svg.relative_to(site_dir).as_posix()
+        claims += _active(svg.read_bytes(), built, built, svg=True)
     changed = fresh.keys() != known.keys()
     for label, page, place, text in extra:
         shown_where.append((label, page, [Shown(n.text, n.canonical, place, text, text)
@@ -263,6 +262,15 @@ def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written
     if changed:  # a warm build of an unchanged site writes nothing
         _store_cache(cache, fresh)
     return claims
+
+
+def _active(data: bytes, built: str, where: str, svg: bool = False) -> list[Claim]:
+    """Claims for what in a built file would run code or show unchecked content (macros/links.py)."""
+    if b":" not in data and b"on" not in data.lower() and b"<script" not in data.lower():
+        return []
+    return [error_claim(where, 1, f"the built file {built} {problem}; no check reads it: link to a page or file of "
+                                  "the site or an https:// address, and keep scripts and event handlers out")
+            for problem in active_content(data.decode("utf-8", errors="replace"), svg)]
 
 
 _CACHE_VERSION = "built-numbers-2"

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from lab.failures import LabFailure, locate
+from lab.failures import LabFailure, lab_path, locate
 from lab.stamp import current_experiments, fingerprint
 from macros.claims import Claim, error_claim
 
@@ -39,12 +39,16 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
         from lab.parallel import run_parallel
         from lab.registry import EXPERIMENTS, experiment
 
-        imported: dict[str, LabFailure] = {}
+        # Each module is first imported in a worker: one that ends its process or never finishes
+        # importing fails there, alone; the build imports only the modules that imported cleanly.
+        probes = run_parallel(_probe_import, [(name,) for name in EXPERIMENTS], died=_died("import"))
+        imported = {name: failure for name, failure in zip(EXPERIMENTS, probes, strict=True) if failure is not None}
         for name in EXPERIMENTS:
-            try:
-                experiment(name)
-            except BaseException as error:  # a syntax error, a missing package, sys.exit() at import
-                imported[name] = locate(error, stage="import")
+            if name not in imported:
+                try:
+                    experiment(name)
+                except BaseException as error:  # it imported in the worker: a failure here is unexpected
+                    imported[name] = locate(error, stage="import")
         runnable = [name for name in EXPERIMENTS if name not in imported]
         found = {name: _cached(cached, name, cache_dir) for name in runnable} if cache_dir else {}
         missing = [name for name in runnable if found.get(name) is None]
@@ -54,7 +58,7 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
             cached_count = len(runnable) - len(missing)
             log.info(f"running {len(missing)} experiment(s): {', '.join(missing)}"
                      + (f"; {cached_count} come from the cache" if cached_count else ""))
-        timed = run_parallel(_timed_run, jobs)
+        timed = run_parallel(_timed_run, jobs, died=_died("run"))
         if missing:
             log.info("experiments ran: " + ", ".join(f"{name} {seconds:.1f} s" for name, (_, seconds)
                                                       in zip(missing, timed, strict=True)))
@@ -64,6 +68,45 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
         errors = {n: o for n, o in outcomes.items() if isinstance(o, LabFailure)}
         _memo["all"] = (results, errors)
     return _memo["all"]
+
+
+def _probe_import(name: str) -> LabFailure | None:
+    """Import experiment ``name``'s module (in a worker), under the lab's time limit."""
+    from lab.limits import time_limit
+    from lab.registry import experiment
+
+    try:
+        with time_limit("lab", f"importing experiment '{name}'"):
+            experiment(name)
+    except BaseException as error:  # a syntax error, a missing package, sys.exit() or a loop at import
+        return locate(error, stage="import")
+    return None
+
+
+def _died(stage: str) -> Any:
+    """What a worker that ended its process while importing or running an experiment becomes: a
+    failure at the experiment's module (import) or run function (run)."""
+    def failure(job: tuple[Any, ...], code: int) -> Any:
+        from lab.registry import EXPERIMENTS
+
+        name = job[0]
+        module = EXPERIMENTS[name].partition(":")[0]
+        file = f"{module.replace('.', '/')}.py"
+        line = 1
+        if stage == "run":
+            import inspect
+
+            from lab.registry import experiment
+
+            run = experiment(name)
+            file, line = lab_path(Path(inspect.getsourcefile(run) or file)), run.__code__.co_firstlineno
+        how = f"exit code {code}" if code >= 0 else f"signal {-code}"
+        when = "while importing it" if stage == "import" else "while running it"
+        failure = LabFailure(file, line, f"experiment '{name}' ended its process ({how}) {when}, without a "
+                                         "result: lab code must return, not call os._exit() or crash", "", "complete")
+        return failure if stage == "import" else (failure, 0.0)
+
+    return failure
 
 
 def _cached(cached: Any, name: str, cache_dir: Path) -> Any:
@@ -126,7 +169,14 @@ class LazyResults(Mapping[str, Any]):
         if name not in self._names:
             raise KeyError(name)
         if name not in self._loaded:
-            outcome = _run_one(name, self._cache_dir)
+            from lab.cache import cached
+            from lab.parallel import run_parallel
+
+            outcome = _cached(cached, name, self._cache_dir)  # reading the cache runs no lab code
+            if outcome is None:  # a miss: the run goes to a worker, like every run of lab code
+                died = _died("run")
+                outcome = run_parallel(_run_one, [(name, self._cache_dir)],
+                                       died=lambda job, code: died(job, code)[0])[0]
             if isinstance(outcome, LabFailure):  # it ran before; now it fails (a file it reads changed?)
                 raise LabRunError(name, outcome)
             self._loaded[name] = outcome

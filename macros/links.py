@@ -52,6 +52,36 @@ def _unsafe(target: str) -> str:
     return match.group(0).lower() if match else ""
 
 
+_EVENT_ATTRIBUTE = re.compile(r"""<[A-Za-z][^<>]*?[\s"'/](on[a-z]+)\s*=""", re.I)
+_SCRIPT = re.compile(r"<script\b", re.I)
+
+
+def active_content(text: str, svg: bool = False) -> list[str]:
+    """What in built HTML (or an SVG file) would run code in the reader's browser: links to
+    ``javascript:``, ``vbscript:`` or ``data:``, event-handler attributes (``onerror=``), and in an
+    SVG file any script (the theme's scripts in HTML are the site's own)."""
+    raster = re.compile(r"\s*data:image/(?:png|jpeg|gif|webp);", re.I)  # a figure's embedded bitmap runs nothing
+    found = [f"links to '{value[:40]}', a javascript:, vbscript: or data: address" for value in unsafe_attributes(text)
+             if not (svg and raster.match(value))]
+    found += [f"has an event-handler attribute {name}=, which runs code" for name in _EVENT_ATTRIBUTE.findall(text)]
+    if svg and _SCRIPT.search(text):
+        found.append("holds a <script>, which runs when the file is opened")
+    return found
+
+
+def event_handlers(text: str, page: str) -> list[Claim]:
+    """A claim for each event-handler attribute (``onerror=``, ``onclick=``) in a page's HTML: like an
+    inline script, it runs code in the reader's browser, and pages carry none."""
+    if not re.search(r"\bon[a-z]+\s*=", text, re.I):
+        return []
+    problems = []
+    for number, line in enumerate(blank(text, _CODE).split("\n"), start=1):
+        for name in _EVENT_ATTRIBUTE.findall(line):
+            problems.append(error_claim(page, number, f"an event-handler attribute {name}= runs code in the reader's "
+                                        "browser, and pages carry no scripts; remove it"))
+    return problems
+
+
 def unsafe_attributes(html_text: str) -> list[str]:
     """Attribute values of built HTML that lead to ``javascript:``, ``vbscript:`` or ``data:`` once
     the browser has decoded their character references (``&#106;avascript:`` is ``javascript:``)."""
@@ -85,7 +115,7 @@ def unsafe_links(text: str, page: str) -> list[Claim]:
 def broken_links(path: Path, text: str, docs_dir: Path, page: str) -> list[Claim]:
     """A claim for each local link in ``text`` (the page at ``path``) whose file does not exist, and
     for each link to ``javascript:``, ``vbscript:`` or ``data:``."""
-    unsafe = unsafe_links(text, page)
+    unsafe = unsafe_links(text, page) + event_handlers(text, page)
     if not any(_missing(path, target) for target in _targets(text)):
         return unsafe  # the usual case, found without blanking code: every link-like target exists
     blanked = blank(text, _CODE)

@@ -424,6 +424,12 @@ class PageMacros:
             lines, first = inspect.getsourcelines(obj)
         except (ImportError, AttributeError, TypeError, OSError) as error:
             return self._error(name, "", f"cannot show source of {name}: {error}")
+        except BaseException as error:  # importing the module ran lab code that failed (sys.exit() included)
+            from lab.failures import locate
+
+            failure = locate(error, stage="import")
+            return self._error(name, "", f"cannot show source of {name}: importing it failed at "
+                                         f"{failure.describe()}; fix the lab")
         relative = path[path.rfind("/lab/") + 1:]
         code = textwrap.dedent("".join(lines)).rstrip()
         return f'```python title="{relative}" linenums="{first}"\n{code}\n```'

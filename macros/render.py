@@ -199,8 +199,8 @@ def _attempt(env: jinja2.Environment, lines: list[str]) -> str | BaseException:
     """The rendered text, or the exception rendering raised."""
     try:
         return _template(env, "\n".join(lines)).render()
-    except (Exception, TimeLimitError) as error:  # an undefined name, a macro called wrongly, a syntax error
-        return error
+    except (Exception, TimeLimitError, SystemExit, KeyboardInterrupt) as error:  # an undefined name, a macro
+        return error  # called wrongly, a syntax error, lab code that exits while a macro runs it
 
 
 _EXPRESSION = re.compile(r"\{\{.*?\}\}")
@@ -320,8 +320,6 @@ def _error_line(error: Exception) -> int:
     return line
 
 
-PARALLEL_PAGES = 8
-"""From this many pages to render, they are rendered in worker processes."""
 _job: dict[str, Any] = {}
 """What every page render of one check shares; forked workers inherit it instead of receiving it."""
 
@@ -329,6 +327,16 @@ _job: dict[str, Any] = {}
 def _render_job(page: str, docs_path: str, text: str) -> RenderedPage:
     site = SiteMacros(_job["model"], docs_path, _job["docs_dir"]) if _job["model"] is not None else None
     return render_full(page, docs_path, text, _job["results"], _job["errors"], site, silent_site=_job["silent"])
+
+
+def _render_died(job: tuple[str, str, str], code: int) -> RenderedPage:
+    """A page whose rendering ended its worker: lab code a macro ran (a table, a module lab_source
+    imported) called os._exit() or crashed."""
+    page, _, text = job
+    how = f"exit code {code}" if code >= 0 else f"signal {-code}"
+    return RenderedPage(text, [], [error_claim(page, 1, f"rendering this page ended its process ({how}): lab code "
+                                                        "that a macro ran called os._exit() or crashed; fix the lab")],
+                        complete=False)
 
 
 def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, LabFailure] | None = None,
@@ -351,6 +359,9 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
             texts[path] = path.read_text(encoding="utf-8-sig")  # as MkDocs reads it: a BOM is dropped
         except UnicodeDecodeError as error:
             report.claims.append(error_claim(_display(path, root), 1, f"not UTF-8: {error}"))
+        except OSError as error:  # a broken link is reported by links_out_of_project, once
+            if not path.is_symlink():
+                report.claims.append(error_claim(_display(path, root), 1, f"cannot be read: {error.strerror}"))
     cache = PageCache(_page_cache_dir[0], _context_key(docs_dir, model, lab_errors)) if _page_cache_dir else None
     pages = {path: _display(path, root) for path in texts}
     keys = {path: cache.key(pages[path], text) if cache else "" for path, text in texts.items()}
@@ -360,7 +371,7 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
                 docs_dir=docs_dir, silent=bool(site_problems))
     jobs = [(pages[path], path.relative_to(docs_dir).as_posix(), texts[path]) for path in missing]
     try:  # many pages to render (a cold build, an edit to the lab or the macros): on all cores
-        outputs = run_parallel(_render_job, jobs) if len(jobs) >= PARALLEL_PAGES else [_render_job(*j) for j in jobs]
+        outputs = run_parallel(_render_job, jobs, died=_render_died)
     finally:
         _job.clear()
     for path, rendered in zip(missing, outputs, strict=True):
@@ -396,7 +407,7 @@ def lab_failure_claims(lab_errors: dict[str, LabFailure]) -> list[Claim]:
         which = ", ".join(f"'{n}'" for n in names)
         if names == ["*"]:
             what = f"the lab could not be loaded: {summary}"
-        elif stage == "limit":
+        elif stage == "complete":  # the summary says it all (a time limit, a process that ended)
             what = summary
         elif stage == "import":
             what = f"experiment{'s' if len(names) > 1 else ''} {which} could not be imported: {summary}"
@@ -506,26 +517,40 @@ def outside_languages(docs_dir: Path, root: Path) -> list[Claim]:
 
 
 def links_out_of_project(docs_dir: Path, root: Path) -> list[Claim]:
-    """Symbolic links in the docs folder that lead outside the project: MkDocs would follow them and
-    publish whatever they point at (on a CI build of a pull request, any file of the machine)."""
-    project, problems = root.resolve(), []
-    for folder, subfolders, files in os.walk(docs_dir):
+    """Symbolic links in the docs folder (or in folders it links to) that lead outside the project,
+    nowhere, or round in a loop: MkDocs follows links and would publish whatever they point at (on a
+    CI build of a pull request, any file of the machine)."""
+    project, problems, seen = root.resolve(), [], set()
+    for folder, subfolders, files in os.walk(docs_dir, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:  # a folder reached twice through links: walked once
+            subfolders[:] = []
+            continue
+        seen.add(real)
         for name in sorted([*subfolders, *files]):
             path = Path(folder) / name
-            if path.is_symlink() and not path.resolve().is_relative_to(project):
-                problems.append(error_claim(_display_link(path, root), 1,
-                                            f"a symbolic link to {os.readlink(path)}, outside the project: the "
-                                            "build would publish it; copy the file into the project or remove "
-                                            "the link"))
+            problem = _link_problem(path, project)
+            if problem:
+                problems.append(error_claim(_display(path, root), 1, problem))
+                if name in subfolders:
+                    subfolders.remove(name)
     return problems
 
 
-def _display_link(path: Path, root: Path) -> str:
-    """A link's own path relative to the project (``_display`` would follow the link)."""
+def _link_problem(path: Path, project: Path) -> str:
+    """What is wrong with ``path`` if it is, or lies behind, a link that leaves the project or leads nowhere."""
     try:
-        return path.absolute().relative_to(root.absolute()).as_posix()
-    except ValueError:
-        return str(path)
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return (f"a symbolic link to {os.readlink(path) if path.is_symlink() else path}, which does not exist: "
+                "remove the link or restore its file") if path.is_symlink() else ""
+    except (OSError, RuntimeError):
+        return "a symbolic link that loops back on itself: remove the link"
+    if target.is_relative_to(project):
+        return ""
+    shown = os.readlink(path) if path.is_symlink() else target
+    return (f"a symbolic link to {shown}, outside the project: the build would publish it; copy the file into "
+            "the project or remove the link")
 
 
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn"})
@@ -559,10 +584,15 @@ def check_key_parity(claims: list[Claim], unfinished: set[str] | frozenset[str] 
 
 
 def _display(path: Path, root: Path) -> str:
+    """``path`` relative to the project, as messages name it. A link is named as itself, not followed
+    (it may lead nowhere, or round in a loop)."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
-        return str(path)
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            return str(path)
 
 
 def print_report(report: Report, stream: Any = sys.stderr) -> None:

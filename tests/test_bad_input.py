@@ -112,6 +112,8 @@ TINY_CASES = [
              ("a javascript: link", "runs code in the reader's browser", "link to a page or file")),
     appended("data: address in raw HTML", '<img alt="x" src="data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=">',
              ("a data: link", "link to a page or file")),
+    appended("event-handler attribute", '<img alt="plot" src="x.png" onerror="fetch(1)">',
+             ("an event-handler attribute onerror= runs code", "remove it")),
     Case("front matter that is not YAML",
          lambda p: replace(p / "docs" / "zh" / "index.md", "title: 小站", "title: [小站"),
          lambda p: "docs/zh/index.md:2", ("front matter is not valid YAML", "fix it")),

@@ -141,3 +141,18 @@ def test_a_built_page_that_links_to_javascript_or_data_fails_whatever_wrote_it(t
     assert [(c.page, c.line, c.verdict) for c in found] == [("docs/en/p.md", 1, "error")] * 2
     assert "links to '&#106;ava&#x09;script:alert(1)'" in found[0].message
     assert "links to ' DATA:image/png;base64,AAAA'" in found[1].message
+
+
+def test_an_svg_file_or_an_event_handler_that_would_run_code_fails_the_build(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "assets").mkdir(parents=True)
+    (site / "index.html").write_text('<p>ok</p><img src="x" onerror="alert(1)">')
+    (site / "assets" / "evil.svg").write_text('<svg><a xlink:href="javascript:alert(1)">x</a><script>1</script></svg>')
+    (site / "assets" / "figure.svg").write_text('<svg><image xlink:href="data:image/png;base64,AAAA"/></svg>')
+    found = unaccounted(site, Ledger(), {}, [], tmp_path)
+    assert sorted((c.page, c.message.split(";")[0]) for c in found) == sorted([
+        ("index.html", "the built file index.html has an event-handler attribute onerror=, which runs code"),
+        ("assets/evil.svg", "the built file assets/evil.svg links to 'javascript:alert(1)', a javascript:, "
+                            "vbscript: or data: address"),
+        ("assets/evil.svg", "the built file assets/evil.svg holds a <script>, which runs when the file is opened"),
+    ])  # a figure's embedded bitmap is not one of them

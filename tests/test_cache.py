@@ -87,6 +87,9 @@ def test_key_follows_the_lab_modules_an_experiment_imports(tmp_path: Path, monke
     "import importlib\nhelper = importlib.import_module('lab.probe_helper')",
     "from importlib import import_module\nhelper = import_module('.probe_helper', 'lab')",
     "import importlib\nname = 'lab.' + 'probe_helper'\nhelper = importlib.import_module(name)",
+    "import importlib\nhelper = importlib.import_module(name='lab.probe_helper')",
+    "from importlib import import_module as load\nhelper = load('lab.probe_helper')",
+    "import importlib\nhelper = getattr(importlib, 'import_module')('lab.probe_helper')",
 ])
 def test_key_follows_every_import_form(tmp_path: Path, monkeypatch, form: str) -> None:
     lab_copy = tmp_path / "lab"
