@@ -34,7 +34,8 @@ class Difference:
     how: str  # "a second run in this process", "a run in a fresh process with another hash seed"
 
     def describe(self) -> str:
-        return (f"{self.file}:{self.line}: experiment '{self.experiment}' gave another {self.field} on {self.how}; "
+        what = f"gave another {self.field} on" if self.field else "failed on"
+        return (f"{self.file}:{self.line}: experiment '{self.experiment}' {what} {self.how}; "
                 "seed every random generator (np.random.default_rng(0)), keep no state between runs and do not "
                 "depend on the clock or on the order of a set: a published number must not depend on the run")
 
@@ -81,17 +82,27 @@ def rerun_differences(names: list[str] | None = None) -> list[Difference]:
     from lab.registry import EXPERIMENTS
 
     chosen = list(EXPERIMENTS) if names is None else names
-    firsts = {name: _run(name) for name in chosen}
-    found = []
+    firsts = {}
     for name in chosen:
-        field = _first_difference(firsts[name], _run(name))
+        try:
+            firsts[name] = _run(name)
+        except BaseException:  # a failing experiment is the check's and the build's to report
+            continue
+    found = []
+    for name in firsts:
+        try:
+            field = _first_difference(firsts[name], _run(name))
+        except BaseException as error:
+            found.append(_difference(name, "", f"a second run in this process, which raised {error!r}"))
+            continue
         if field is not None:
             found.append(_difference(name, field, "a second run in this process"))
-    others = _fresh_process_results([n for n in chosen if all(d.experiment != n for d in found)])
+    others, failed = _fresh_process_results([n for n in firsts if all(d.experiment != n for d in found)])
     for name, result in others.items():
         field = _first_difference(firsts[name], result)
         if field is not None:
             found.append(_difference(name, field, "a run in a fresh process with another hash seed"))
+    found += [_difference(name, "", f"a run in a fresh process, which failed: {why}") for name, why in failed.items()]
     return found
 
 
@@ -100,21 +111,30 @@ def _difference(name: str, field: str, how: str) -> Difference:
 
     run = inspect.unwrap(experiment(name))
     return Difference(name, lab_path(Path(inspect.getsourcefile(run) or "")), run.__code__.co_firstlineno,
-                      f"'{field}'", how)
+                      f"'{field}'" if field else "", how)
 
 
-def _fresh_process_results(names: list[str]) -> dict[str, Any]:
+def _fresh_process_results(names: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each named experiment's result from a fresh process, and why each one that failed there failed."""
     if not names:
-        return {}
+        return {}, {}
     root = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory(prefix="twice-") as scratch:
         out = Path(scratch) / "results.pickle"
         env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONDONTWRITEBYTECODE": "1"}
-        subprocess.run([sys.executable, "-m", "lab.determinism", json.dumps(names), str(out)], cwd=root, env=env,
-                       check=True, capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-m", "lab.determinism", json.dumps(names), str(out)], cwd=root,
+                              env=env, check=False, capture_output=True, text=True)
+        if not out.exists():
+            why = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+            return {}, dict.fromkeys(names, why)
         return pickle.loads(out.read_bytes())
 
 
 if __name__ == "__main__":  # the fresh process: run the named experiments, pickle their results
-    wanted = json.loads(sys.argv[1])
-    Path(sys.argv[2]).write_bytes(pickle.dumps({name: _run(name) for name in wanted}))
+    wanted, results, failures = json.loads(sys.argv[1]), {}, {}
+    for wanted_name in wanted:
+        try:
+            results[wanted_name] = _run(wanted_name)
+        except BaseException as error:  # reported by the parent at the experiment
+            failures[wanted_name] = repr(error)
+    Path(sys.argv[2]).write_bytes(pickle.dumps((results, failures)))

@@ -51,11 +51,40 @@ def define_env(env: Any) -> None:
 
         from mkdocs.exceptions import Abort
 
+        from macros.site_swap import what_to_do
+
         where = f" ({error.filename})" if error.filename else ""
         logging.getLogger("mkdocs.plugins.dl_math_lab").error(
-            f"the build could not write a file: {error.strerror or error}{where}; free some space or make the "
-            "folder writable, then build again. Nothing was published.")
+            f"the build could not read or write a file: {error.strerror or error}{where}; {what_to_do(error)}, "
+            "then build again. Nothing was published.")
         raise Abort("The build stopped: see the error above.") from None
+    except (Exception, SystemExit, KeyboardInterrupt) as error:
+        if type(error).__name__ == "Abort":  # our own, already reported
+            raise
+        import logging
+
+        from mkdocs.exceptions import Abort
+
+        logging.getLogger("mkdocs.plugins.dl_math_lab").error(located(error))
+        raise Abort("The build stopped: see the error above.") from None
+
+
+def located(error: BaseException) -> str:
+    """``file:line: what; what to do`` for an error raised while loading the lab or these macros
+    themselves (a syntax error in lab/__init__.py, say), without lab/failures.py, which may be the
+    module that failed to load."""
+    import traceback
+
+    if isinstance(error, SyntaxError) and error.filename:
+        file, line, what = error.filename, error.lineno or 0, f"{type(error).__name__}: {error.msg}"
+    else:
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename).is_relative_to(_ROOT)]
+        frame = frames[-1] if frames else None
+        file, line = (frame.filename, frame.lineno or 0) if frame else ("macros", 0)
+        what = "".join(traceback.format_exception_only(error)).strip()
+    path = Path(file)
+    shown = path.relative_to(_ROOT).as_posix() if path.is_absolute() and path.is_relative_to(_ROOT) else file
+    return f"{shown}:{line}: {what}; the lab or the build's own code could not be loaded: fix it"
 
 
 def on_pre_page_macros(env: Any) -> None:

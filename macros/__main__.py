@@ -16,9 +16,6 @@ import sys
 from pathlib import Path
 
 from macros.claims import Claim, Report, error_claim
-from macros.fix import fix_claims
-from macros.lab_results import prepare_lab
-from macros.render import check_site
 
 
 def _github(claim: Claim) -> str:
@@ -60,6 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.docs.is_dir():
         parser.error(f"no docs folder at {args.docs}; run from the project root or pass --docs")
     root = args.docs.resolve().parent
+    try:  # the lab and the checker are loaded here, so a syntax error in them is a located message
+        from macros.fix import fix_claims
+        from macros.lab_results import prepare_lab
+        from macros.render import check_site
+    except (Exception, SystemExit) as error:
+        from macros import located
+
+        print(located(error), file=sys.stderr)
+        return 1
     results, errors, figure_failures = prepare_lab(root, args.docs)  # as in a build
     report = check_site(args.docs, results, errors, root=root)
     report.claims.extend(figure_failures)

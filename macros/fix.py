@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import numpy as np
 
 from macros.claims import STALE, Claim
 from macros.keys import parse_key, resolve
+from macros.literals import WIDE
 
 _TOKEN = re.compile(r"([+\-\u2212]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?|\.\d+)(?:([eE])([+\-\u2212]?\d+))?(%?)")
 
@@ -25,11 +26,12 @@ def _like(token: re.Match[str], value: float) -> str:
     thousands separators."""
     sign, body, _, e_char, exponent, percent = token.groups()
     places = len(body.split(".", 1)[1]) if "." in body else 0
-    number = Decimal(repr(float(value))) * (100 if percent else 1)
-    if e_char:
-        number /= Decimal(10) ** int(exponent.replace("\u2212", "-"))
-    grouping = "," if "," in body else ""
-    text = format(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), f"{grouping}f")
+    with localcontext(WIDE):
+        number = Decimal(repr(float(value))) * (100 if percent else 1)
+        if e_char:
+            number /= Decimal(10) ** int(exponent.replace("\u2212", "-"))
+        grouping = "," if "," in body else ""
+        text = format(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), f"{grouping}f")
     if text.startswith("-"):
         text = ("\u2212" if sign == "\u2212" else "-") + text[1:]
     elif sign == "+":

@@ -215,9 +215,11 @@ def write_assets(docs_dir: Path, results: dict[str, Any], store: Path | None = N
         if failures is not None:
             return [error_claim(f.file, f.line, f.message, key=f.name) for f in failures]
         if isinstance(error, OSError):  # a full disk, a folder that cannot be written
+            from macros.site_swap import what_to_do
+
             where = f" ({error.filename})" if error.filename else ""
             return [error_claim(f"docs/{LAB_ASSETS}", 1, f"the lab's files could not be written: "
-                                f"{error.strerror or error}{where}; free some space or make the folder writable")]
+                                f"{error.strerror or error}{where}; {what_to_do(error)}")]
         # a figure or table module that cannot be imported, a name used twice
         failure = locate(error, stage="import")
         return [error_claim(failure.file, failure.line, f"the lab's figures and tables could not be loaded: "

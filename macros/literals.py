@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a warm build that
@@ -208,19 +208,26 @@ def bound_limit(written: str) -> float:
     return float(bound.value) / (100 if bound.percent else 1)
 
 
+WIDE = Context(prec=2 * MAX_EXPONENT + 40, Emin=-4 * MAX_EXPONENT, Emax=4 * MAX_EXPONENT)
+"""Decimal arithmetic wide enough for any literal the rules allow: a lab value of 0.8 rounded to the
+last digit of 1e-30 needs 31 digits, more than Decimal's default 28."""
+
+
 def matches(literal: Literal, lab_value: float, tol: float | Tolerance | None = None) -> bool:
     """Does the lab value agree with the literal under the rule in this module's docstring?"""
-    lab = Decimal(repr(float(lab_value)))
-    if literal.percent:
-        lab *= 100
-    bound = tol if isinstance(tol, Tolerance) else Tolerance.of(tol)
-    if bound.absolute is not None or bound.relative is not None:
-        return bound.allows(literal.value, lab)
-    return lab.quantize(literal.quantum, rounding=ROUND_HALF_UP) == literal.value
+    with localcontext(WIDE):
+        lab = Decimal(repr(float(lab_value)))
+        if literal.percent:
+            lab *= 100
+        bound = tol if isinstance(tol, Tolerance) else Tolerance.of(tol)
+        if bound.absolute is not None or bound.relative is not None:
+            return bound.allows(literal.value, lab)
+        return lab.quantize(literal.quantum, rounding=ROUND_HALF_UP) == literal.value
 
 
 def rounded_like(literal: Literal, lab_value: float) -> str:
     """The lab value written at the literal's precision: what the author should have written."""
-    lab = Decimal(repr(float(lab_value))) * (100 if literal.percent else 1)
-    text = str(lab.quantize(literal.quantum, rounding=ROUND_HALF_UP)).replace("E", "e")
+    with localcontext(WIDE):
+        lab = Decimal(repr(float(lab_value))) * (100 if literal.percent else 1)
+        text = str(lab.quantize(literal.quantum, rounding=ROUND_HALF_UP)).replace("E", "e")
     return text + ("%" if literal.percent else "")

@@ -165,6 +165,11 @@ def _render(env: jinja2.Environment, macros: PageMacros, text: str, offset: int)
                 return _unfinished(macros, text, problems)
             line = error.lineno or 0
             opened = _open_construct(lines, line)  # a {{ left open on an earlier line is the real cause
+            repaired = None if opened else _without_broken_block(lines, line, str(error))
+            if repaired is not None:  # a block tag left open, stray or broken: set it aside and go on
+                culprit, lines = repaired
+                problems.append(_template_error(macros.page, culprit + offset, error))
+                continue
             problems.append(_template_error(macros.page, (opened or line) + offset, error))
             if opened or not 1 <= line <= len(lines) or not _self_contained(lines[line - 1]):
                 return _unfinished(macros, text, problems)
@@ -239,6 +244,84 @@ def _open_construct(lines: list[str], line: int) -> int:
     return opened_at
 
 
+_TAG = re.compile(r"\{%-?\s*(\w+)([^%]*?)-?%\}")
+_OPENERS = {"if", "for", "block", "macro", "call", "filter", "with", "autoescape", "trans", "set"}
+_MIDDLES = {"else": {"if", "for"}, "elif": {"if"}}
+
+
+def _block_tags(lines: list[str]) -> list[tuple[int, int, int, str]] | None:
+    """Every block tag of the template as ``(line, start, end, role)``, where role is ``open:NAME``,
+    ``middle:NAME`` or ``close:NAME``; None when a tag spans lines or a raw block or comment does
+    (then nothing is repaired)."""
+    tags, in_raw = [], False
+    for number, text in enumerate(lines, start=1):
+        if "{#" in text and "#}" not in text[text.index("{#"):]:
+            return None
+        for match in _TAG.finditer(text):
+            name, rest = match.group(1), match.group(2)
+            if in_raw:
+                in_raw = name != "endraw"
+                continue
+            if name == "raw":
+                in_raw = True
+            elif name in _OPENERS and not (name == "set" and "=" in rest):
+                tags.append((number, *match.span(), f"open:{name}"))
+            elif name in _MIDDLES:
+                tags.append((number, *match.span(), f"middle:{name}"))
+            elif name.startswith("end") and name[3:] in _OPENERS:
+                tags.append((number, *match.span(), f"close:{name[3:]}"))
+        if "{%" in _TAG.sub("", text) and not in_raw:
+            return None  # a tag that continues on the next line
+    return tags
+
+
+def _matched(tags: list[tuple[int, int, int, str]]) -> tuple[dict[int, list[int]], list[int], list[int]]:
+    """Which tags belong together: opener index -> its middles and closer; stray closers and middles;
+    openers never closed."""
+    groups: dict[int, list[int]] = {}
+    stack, stray = [], []
+    for index, (_, _, _, role) in enumerate(tags):
+        kind, name = role.split(":")
+        if kind == "open":
+            stack.append(index)
+            groups[index] = []
+        elif kind == "middle":
+            if stack and tags[stack[-1]][3].split(":")[1] in _MIDDLES[name]:
+                groups[stack[-1]].append(index)
+            else:
+                stray.append(index)
+        elif stack and tags[stack[-1]][3] == f"open:{name}":
+            groups[stack.pop()].append(index)
+        else:
+            stray.append(index)
+    return groups, stray, stack
+
+
+def _without_broken_block(lines: list[str], line: int, message: str) -> tuple[int, list[str]] | None:
+    """The line to blame and the template without the block tags a syntax error is about: an opener
+    never closed (with its else/elif), a stray end tag or else, or a broken opener (with its else and
+    end tag); None when the error is not about one block tag."""
+    tags = _block_tags(lines)
+    if not tags:
+        return None
+    groups, stray, unclosed = _matched(tags)
+    if "unexpected end of template" in message.lower() and unclosed:
+        chosen = [unclosed[-1], *groups[unclosed[-1]]]
+    else:
+        on_line = [i for i, tag in enumerate(tags) if tag[0] == line]
+        if len(on_line) != 1 or _TAG.sub("", lines[line - 1]).count("{%"):
+            return None
+        index = on_line[0]
+        chosen = [index, *groups.get(index, [])] if index in groups else [index] if index in stray else None
+        if chosen is None:
+            return None
+    repaired = list(lines)
+    for index in sorted(chosen, key=lambda i: (tags[i][0], -tags[i][1])):  # right to left on a line
+        number, start, end, _ = tags[index]
+        repaired[number - 1] = repaired[number - 1][:start] + repaired[number - 1][end:]
+    return tags[chosen[0]][0], repaired
+
+
 def _self_contained(line: str) -> bool:
     """Whether blanking ``line`` leaves the template's structure whole: no block tag on it, and every
     ``{{`` and ``{#`` it opens closed on it."""
@@ -300,6 +383,8 @@ def _template_error(page: str, line: int, error: Exception, names: list[str] | N
         close = difflib.get_close_matches(undefined.group(1), names or [], n=1) if undefined else []
         if close:
             hint += f" (did you mean {close[0]}?)"
+    if isinstance(error, NameError) and re.search(r"name '(inf|nan)' is not defined", str(error)):
+        hint = "; a number in a Jinja expression is beyond a float's range (such as 1e400): write a smaller one"
     message = f"{type(error).__name__}: {error}{hint}"
     return error_claim(page, line, message)
 
@@ -562,10 +647,13 @@ def check_key_parity(claims: list[Claim], unfinished: set[str] | frozenset[str] 
     compared: every key it cites after the error would look missing, blamed on the other language."""
     keys: dict[str, dict[str, dict[str, int]]] = {}  # page without language -> language -> key -> first line
     skip = {re.sub(r"docs/[a-z]{2}(?:[-_][A-Za-z]{2,4})?/", "docs/*/", page, count=1) for page in unfinished}
+    broken: set[tuple[str, str]] = set()  # (page, language) whose version cites a key that is wrong
     for claim in claims:
         match = re.match(r"(.*?docs/)([a-z]{2}(?:[-_][A-Za-z]{2,4})?)/(.+)", claim.page)
         if match and match.group(1) + "*/" + match.group(3) in skip:
             continue
+        if match and claim.kind == "error" and claim.key:
+            broken.add((match.group(1) + "*/" + match.group(3), match.group(2)))
         if match and claim.kind in ("check", "approx", "below", "value"):
             base, lang, rest = match.groups()
             keys.setdefault(base + "*/" + rest, {}).setdefault(lang, {}).setdefault(claim.key, claim.line)
@@ -576,6 +664,8 @@ def check_key_parity(claims: list[Claim], unfinished: set[str] | frozenset[str] 
             by_lang.setdefault(lang, {})
         for lang, cited in sorted(by_lang.items()):
             for other, other_cited in sorted(by_lang.items()):
+                if (page, other) in broken:  # its wrong key is reported there; this one may be right
+                    continue
                 for key in sorted(set(cited) - set(other_cited)):
                     problems.append(error_claim(page.replace("*", lang), cited[key],
                                                 f"cites {key}, but the '{other}' version of this page does not; "

@@ -272,7 +272,11 @@ def _cross_check(model: SiteModel, docs_dir: Path, shown: str, shown_root: Path,
                                 f"in {', '.join(missing)} (an article is a page with a date in its front matter)"
                                 + hint)
     for resource in model.resources:
-        if outside_docs(docs_dir, resource.path):
+        unusable = _unusable_name(resource.path)
+        if unusable:
+            problems.append(f"{shown}:{resource.path_line or resource.line}: resource '{resource.id}': path "
+                            f"{resource.path!r} {unusable}; give the path of a file inside docs/")
+        elif outside_docs(docs_dir, resource.path):
             problems.append(f"{shown}:{resource.path_line or resource.line}: resource '{resource.id}': path "
                             f"'{resource.path}' leads outside the docs folder, and a resource's file is "
                             "published; give a path inside docs/, relative to it, without '..' or a link out")
@@ -281,7 +285,7 @@ def _cross_check(model: SiteModel, docs_dir: Path, shown: str, shown_root: Path,
                             f"file docs/{resource.path} does not "
                             "exist; fix the path or make the lab write it")
         for slug in resource.articles:
-            if slug not in model.articles[first]:
+            if slug not in model.articles[first] and slug not in unreadable:  # an unreadable one is reported
                 problems.append(f"{shown}:{resource.line}: resource '{resource.id}' names unknown article '{slug}'")
     return problems
 
@@ -293,3 +297,12 @@ def outside_docs(docs_dir: Path, path: str) -> bool:
     if written.is_absolute() or ".." in written.parts or re.match(r"[A-Za-z]:", path):
         return True
     return not (docs_dir / written).resolve().is_relative_to(docs_dir.resolve())
+
+
+def _unusable_name(path: str) -> str:
+    """Why ``path`` cannot name a file on any system this site builds on, or ''."""
+    if any(ord(c) < 32 for c in path):
+        return "holds a control character"
+    if any(len(part.encode("utf-8")) > 255 for part in path.split("/")) or len(path.encode("utf-8")) > 1024:
+        return "is longer than a file name can be"
+    return ""

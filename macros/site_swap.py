@@ -12,6 +12,7 @@ left alone: the first builds into its own temporary folder, the second must reus
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -116,18 +117,31 @@ def on_build_error(error: Exception, **kwargs: Any) -> None:
         shutil.rmtree(_state["partial"], ignore_errors=True)
         _finish()
         if isinstance(error, OSError):  # a full disk, a folder that cannot be written: one message, no traceback
-            raise _abort(f"the site could not be written: {_reason(error)}; free some space or make the folder "
-                        f"writable, then build again. {final} was left as it was.") from None
+            raise _abort(f"the build could not read or write a file: {_reason(error)}; {what_to_do(error)}, then "
+                         f"build again. {final} was left as it was.") from None
         log.error(f"{final} was left as it was: the build failed.")
     elif isinstance(error, OSError):
-        raise _abort(f"the build could not write a file: {_reason(error)}; free some space or make the folder "
-                    "writable, then build again.") from None
+        raise _abort(f"the build could not read or write a file: {_reason(error)}; {what_to_do(error)}, then "
+                     "build again.") from None
 
 
 def _abort(message: str) -> Abort:
     """Log ``message`` as the build's one error, and the Abort that ends the build after it."""
     log.error(message)
     return Abort("The build stopped: see the error above.")
+
+
+def what_to_do(error: OSError) -> str:
+    """The remedy for a file the build could not read or write, by what went wrong."""
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "free some space"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "make the folder writable"
+    if error.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):
+        return "a file or a link on the way is missing or loops: fix or remove it"
+    if error.errno == errno.ENAMETOOLONG:
+        return "shorten the file name"
+    return "check the file and the disk"
 
 
 def _reason(error: OSError) -> str:

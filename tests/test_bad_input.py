@@ -176,6 +176,17 @@ LAB_CASES = [
                                       "\n\nFIGURES['writes'] = writes\n"),
          at_line("lab/figures/mse.py", "open('/root/planted-by-a-figure.txt', 'w')"),
          ("figure 'writes' failed to draw: PermissionError", "/root/planted-by-a-figure.txt")),
+    Case("os._exit() in an experiment", insert_in_mse("__import__('os')._exit(0)"), at_line("lab/mse.py", "def run("),
+         ("experiment 'mse' ended its process (exit code 0) while running it", "must return")),
+    Case("os._exit() while a lab module is imported",
+         lambda p: replace(p / "lab" / "mse.py", "import numpy as np\n",
+                           "import numpy as np\n\n__import__('os')._exit(3)\n"),
+         lambda p: "lab/mse.py:1", ("experiment 'mse' ended its process (exit code 3) while importing it",)),
+    Case("os._exit() in a table",
+         add_to("lab/tables/mse.py", "\n\ndef quits(results):\n    __import__('os')._exit(0)\n\n\n"
+                                     "TABLES['quits.csv'] = quits\n"),
+         at_line("lab/tables/mse.py", "def quits(results):"),
+         ("table 'quits.csv' failed to build: its process ended (exit code 0) without a result",)),
     Case("registry that does not compile",
          lambda p: replace(p / "lab" / "registry.py", '"mse": "lab.mse:run",', '"mse": lab.mse:run",'),
          at_line("lab/registry.py", '"mse": lab.mse:run",'),
@@ -312,7 +323,7 @@ def test_renamed_experiment_is_reported_at_every_line_citing_it(good_tiny: Path,
 
 @pytest.mark.parametrize(("fault", "says"), [
     ("site-unwritable", "the new site could not replace"),
-    ("disk-full", "the site could not be written: No space left on device"),
+    ("disk-full", "the build could not read or write a file: No space left on device"),
 ])
 def test_a_machine_fault_is_one_message_and_the_site_stays_as_it_was(good_tiny: Path, tmp_path: Path,
                                                                      fault: str, says: str) -> None:
@@ -374,6 +385,8 @@ def test_killing_a_build_leaves_no_lab_worker_running(good_tiny: Path, tmp_path:
     (lambda p: append(p, "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"),
      lambda p: f"{TINY}:10", ("page docs/en/index.md ran longer than 3 s", "LAB_PAGE_SECONDS")),
     (lambda p: append(p, "{{ 7 ** (10 ** 9) }}"), lambda p: f"{TINY}:10", ("is too large to compute in a page",)),
+    (lambda p: replace(p / "lab" / "mse.py", "import numpy as np\n", "import numpy as np\n\nwhile True: pass\n"),
+     at_line("lab/mse.py", "while True: pass"), ("importing experiment 'mse' ran longer than 3 s",)),
 ])
 def test_work_without_end_is_stopped_and_located(good_tiny: Path, tmp_path: Path, breaks, where, says) -> None:
     project = fresh_copy(good_tiny, tmp_path / "tiny")

@@ -35,10 +35,13 @@ CASES = [
     ("CALLS = []", "CALLS.append(1); W_EXAMPLE[0, 0] = 0.2 + 1e-9 * len(CALLS)", "a second run in this process"),
     ("ORDER = list({'alpha', 'beta', 'gamma', 'delta', 'epsilon'})",
      "W_EXAMPLE[0, 0] = 0.2 + 1e-9 * ORDER.index('alpha')", "a run in a fresh process with another hash seed"),
+    ("CALLS = []", "CALLS.append(1); assert len(CALLS) < 2, 'only once'",
+     "failed on a second run in this process, which raised AssertionError('only once')"),
 ]
 
 
-@pytest.mark.parametrize(("before_run", "in_run", "how"), CASES, ids=["unseeded", "state kept", "set order"])
+@pytest.mark.parametrize(("before_run", "in_run", "how"), CASES,
+                         ids=["unseeded", "state kept", "set order", "fails when run again"])
 def test_a_result_that_changes_between_runs_is_found_at_the_experiment(
         tmp_path: Path, before_run: str, in_run: str, how: str) -> None:
     project = copy_project(tmp_path / "tiny", docs_from=FIXTURES / "tiny")
@@ -48,7 +51,7 @@ def test_a_result_that_changes_between_runs_is_found_at_the_experiment(
                            cwd=project, capture_output=True, text=True, timeout=300, check=True,
                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}).stdout.splitlines()
     assert len(found) == 1, found
-    assert found[0].startswith(f"lab/mse.py:{line}: experiment 'mse' gave another ")
+    assert found[0].startswith(f"lab/mse.py:{line}: experiment 'mse' ")
     assert how in found[0]
 
 

@@ -92,14 +92,20 @@ def test_a_syntax_error_is_reported_where_the_broken_expression_opens_and_only_t
     # mistake is the line that opened it, and the lines after are not blamed for it.
     assert problems_of('{{ check("mse.loss", "0.9")\nplain text\nmore {{ check("mse.loss", "0.7") }}\n') == [
         (1, "TemplateSyntaxError: expected token 'end of print statement', got 'plain'")]
-    # A broken block tag cannot be blanked without breaking its block: it is reported alone.
-    assert problems_of('{% if %}\n{{ check("mse.loss", "0.7") }}\n{% endif %}\n') == [
-        (1, "TemplateSyntaxError: Expected an expression, got 'end of statement block'")]
+    # A broken, stray or unclosed block tag is set aside with the tags of its block, and the rest is checked.
+    assert problems_of('{% if %}\n{{ check("mse.loss", "0.7") }}\n{% else %}\nx\n{% endif %}\n') == [
+        (1, "TemplateSyntaxError: Expected an expression, got 'end of statement block'"),
+        (2, "written 0.7, lab 0.8 (mse.loss)")]
+    assert problems_of('a {{ check("mse.loss", "0.9") }}\nStray {% endif %} here.\n') == [
+        (1, "written 0.9, lab 0.8 (mse.loss)"), (2, "TemplateSyntaxError: Encountered unknown tag 'endif'.")]
+    unclosed = problems_of('{% if true %}\na\n{{ check("mse.loss", "0.9") }}\nb\nc\nd\n')
+    assert [(line, message[:52]) for line, message in unclosed] == [
+        (1, "TemplateSyntaxError: Unexpected end of template. Jin"), (3, "written 0.9, lab 0.8 (mse.loss)")]
 
 
 def test_a_page_that_cannot_be_rendered_is_not_compared_with_its_other_language(tmp_path: Path) -> None:
     keys = "".join(f'{{{{ check("mse.grad_W[0,{j}]", "{v}") }}}}\n' for j, v in enumerate(["0.300", "-0.400"]))
-    pages = {"en": keys, "zh": "{% if %}\n" + keys + "{% endif %}\n"}
+    pages = {"en": keys, "zh": '{{ check("mse.loss", "0.801")\n' + keys}  # an expression never closed
     for lang, text in pages.items():
         (tmp_path / "docs" / lang).mkdir(parents=True)
         (tmp_path / "docs" / lang / "p.md").write_text(text)
@@ -129,6 +135,15 @@ def test_odd_literals_and_arguments_are_located_messages_with_the_rule(call: str
     assert [(c.line, c.verdict) for c in claims] == [(1, ERROR)]
     assert claims[0].message.startswith(message)
     assert "⚠" in output
+
+
+def test_a_literal_far_below_the_lab_value_is_compared_not_refused() -> None:
+    _, claims = render('{{ check("mse.loss", "1e-30") }}\n', front="")
+    assert [c.verdict for c in claims] == [STALE]
+    assert claims[0].message.startswith("written 1e-30, lab 0.80125000000000000000")
+    _, claims = render('{{ check("mse.loss", "0.801", tol=1e400) }}\n', front="")  # Jinja writes 1e400 as inf
+    assert [c.message for c in claims] == ["NameError: name 'inf' is not defined; a number in a Jinja expression is "
+                                           "beyond a float's range (such as 1e400): write a smaller one"]
 
 
 def test_a_call_with_an_undefined_argument_is_reported_once() -> None:
@@ -349,3 +364,14 @@ def test_frame_lines_agree_with_python_in_a_long_function() -> None:
     exec(compile(source, "<long>", "exec"), namespace)
     namespace["long"](lambda frame: seen.append((frame_line(frame), frame.f_lineno)))
     assert [ours for ours, _ in seen] == [python for _, python in seen] == [3 + 2 * i for i in range(500)]
+
+
+def test_a_wrong_key_in_one_language_is_not_blamed_on_the_other(tmp_path: Path) -> None:
+    pages = {"en": '{{ check("mse.los", "0.801") }}\n{{ check("mse.grad_W[0,0]", "0.300") }}\n',
+             "zh": '{{ check("mse.loss", "0.801") }}\n{{ check("mse.grad_W[0,0]", "0.300") }}\n'}
+    for lang, text in pages.items():
+        (tmp_path / "docs" / lang).mkdir(parents=True)
+        (tmp_path / "docs" / lang / "p.md").write_text(text)
+    problems = check_site(tmp_path / "docs", RESULTS, root=tmp_path).problems
+    assert [(c.page, c.line) for c in problems] == [("docs/en/p.md", 1)]
+    assert "'mse' has no value 'los'" in problems[0].message

@@ -62,6 +62,14 @@ def test_bad_site_data_is_reported_with_file_and_line(docs: Path, old: str, new:
     assert any(expected in p for p in problems), problems
 
 
+@pytest.mark.parametrize(("path", "says"), [('"assets/lab/README.txt\\0"', "holds a control character"),
+                                           ("assets/" + "a" * 300 + ".txt", "is longer than a file name can be")])
+def test_a_resource_path_that_names_no_file_is_a_located_error(docs: Path, path: str, says: str) -> None:
+    edit(docs / "_data" / "site.yml", "    path: assets/lab/README.txt", f"    path: {path}")
+    _, problems = load_site(docs, docs.parent)
+    assert [p.split(": ", 1)[0] for p in problems if says in p] == ["docs/_data/site.yml:39"], problems
+
+
 @pytest.mark.parametrize("path", ["/etc/hostname", "../../etc/hostname", "assets/../../mkdocs.yml",
                                   "assets\\..\\..\\x", "C:/Windows/win.ini", "assets/lab/escape.txt"])
 def test_a_resource_path_that_leads_out_of_the_docs_folder_is_refused(docs: Path, path: str) -> None:
@@ -114,3 +122,9 @@ def test_a_prose_edit_reaches_the_route_page_through_the_page_cache(tmp_path: Pa
     finally:
         render._bytecode.clear()
         render._page_cache_dir.clear()
+
+
+def test_an_article_whose_front_matter_is_wrong_is_not_reported_again_by_the_site_data(docs: Path) -> None:
+    edit(docs / "en" / "attention-math.md", "faq:\n", "faq:\n  - a: 42\n    b: |\n      x\n")
+    _, problems = load_site(docs, docs.parent)
+    assert [p.split(":")[0] for p in problems] == ["docs/en/attention-math.md"], problems
