@@ -242,6 +242,8 @@ def test_bad_input_fails_once_at_its_file_and_line(good_tiny: Path, tmp_path: Pa
     assert result.returncode != 0
     assert_located(result.stderr, case.where(project), case.says)
     assert snapshot(project / "site") == before
+    assert not list(project.glob(".site.building-*"))
+    assert processes_in(project) == []
 
 
 def test_every_problem_of_one_build_is_reported_together(good_tiny: Path, tmp_path: Path) -> None:

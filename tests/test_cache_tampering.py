@@ -122,3 +122,21 @@ def test_an_edit_reached_through_a_relative_import_is_published(good_tiny: Path,
     second = mkdocs(project, "build", "--strict")  # e = [0.2, 1.5]: L = (0.04 + 2.25) / 2 = 1.145
     assert second.returncode != 0
     assert "docs/en/index.md:8: written 0.801, lab 1.145 (mse.loss)" in second.stderr
+
+
+@pytest.mark.parametrize("how", ["edited", "truncated", "deleted"])
+def test_a_damaged_stored_figure_is_drawn_again_not_copied(tmp_path: Path, how: str) -> None:
+    from lab import figure_store
+
+    svg = b'<svg><text x="1" y="2">loss 0.801</text></svg>'
+    figure_store.save(tmp_path, "mse-loss", "k" * 64, svg)
+    assert figure_store.load(tmp_path, "mse-loss", "k" * 64) == svg
+    (entry,) = tmp_path.glob("mse-loss-*.svg")
+    if how == "edited":
+        entry.write_bytes(svg.replace(b"0.801", b"0.901"))
+    elif how == "truncated":
+        entry.write_bytes(svg[:10])
+    else:
+        entry.unlink()
+    assert figure_store.load(tmp_path, "mse-loss", "k" * 64) is None  # so the figure is drawn again
+    assert list(tmp_path.glob("mse-loss-*.svg")) == []
