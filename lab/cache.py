@@ -120,10 +120,20 @@ def _call_name(func: ast.expr) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
+def lab_data_files(root: Path) -> list[Path]:
+    """Every file under the lab folder ``root`` that is not Python source, a compiled file or prose: the
+    data lab code may read (a CSV of inputs, a text of settings)."""
+    return sorted(path for path in root.rglob("*") if path.is_file() and "__pycache__" not in path.parts
+                  and path.suffix not in (".py", ".pyc", ".md"))
+
+
 def source_key(run: Callable[[], Any]) -> str:
-    """Hash of everything that decides what ``run()`` returns."""
+    """Hash of everything that decides what ``run()`` returns: its module, every lab module that one
+    imports, and every data file in the lab (which files a run reads is not known beforehand)."""
     parts = f"{FORMAT}|{np.__version__}|{signature()}|{run.__module__}.{run.__qualname__}"
     digest = hashlib.sha256(parts.encode())
+    for path in lab_data_files(_LAB_ROOT):
+        digest.update(path.relative_to(_LAB_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     seen: set[str] = set()
     todo = [run.__module__]
     while todo:

@@ -12,6 +12,8 @@ LAB_DIR = Path(__file__).resolve().parent
 MACHINERY = frozenset({"lab/registry.py", "lab/cache.py", "lab/parallel.py", "lab/collect.py",
                        "lab/failures.py", "lab/outputs.py", "lab/limits.py", "lab/sealed.py", "lab/guard.py"})
 """Lab files that run, cache and collect the author's code: a failure is located past them."""
+NEVER_THE_PLACE = frozenset({"lab/failures.py", "lab/guard.py", "lab/limits.py", "lab/sealed.py", "lab/parallel.py"})
+"""Of those, the ones that only watch: even a failure in the registry itself is located past them."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ def locate(error: BaseException, stage: str = "run") -> LabFailure:
     frames = traceback.extract_tb(error.__traceback__)
     inside = [f for f in frames if Path(f.filename).resolve().is_relative_to(LAB_DIR)]
     # The machinery that runs the lab is not where an author's mistake is, unless nothing else is.
-    inside = [f for f in inside if lab_path(Path(f.filename)) not in MACHINERY] or inside or frames[-1:]
+    inside = [f for f in inside if lab_path(Path(f.filename)) not in MACHINERY] or \
+        [f for f in inside if lab_path(Path(f.filename)) not in NEVER_THE_PLACE] or inside or frames[-1:]
     summary = "".join(traceback.format_exception_only(error)).strip() or type(error).__name__
     hint = next((text for kind, text in _HINTS.items() if isinstance(error, kind)), "")
     if hint:

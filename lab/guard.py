@@ -1,4 +1,4 @@
-"""Lab code computes; it does not write files. While an experiment, a figure or a table runs, a
+"""Lab code computes; it does not write files or start programs. While an experiment, a figure or a table runs, a
 write inside the project, or anywhere outside the temporary folder (and Matplotlib's own cache), is
 refused with a located error, so lab code cannot change the site, the pages or the caches behind
 the build's back.
@@ -29,9 +29,18 @@ _PROJECT = Path(__file__).resolve().parent.parent
 """The project: never written by lab code, even when it lies inside the temporary folder."""
 
 
+_STARTS_PROGRAMS = {"subprocess.Popen", "os.system", "os.posix_spawn", "os.exec", "os.spawn", "os.fork",
+                    "os.forkpty", "pty.spawn"}
+"""Audit events of a process being started: lab code that starts one could leave it running."""
+
+
 def _hook(event: str, args: tuple) -> None:
     if not _ACTIVE:
         return
+    label, allowed = _ACTIVE[-1]
+    if event in _STARTS_PROGRAMS and not label.startswith("figure"):  # Matplotlib may ask fc-list for fonts
+        raise PermissionError(f"{label} tried to start another process ({event}): lab code computes in Python "
+                              "and starts no programs, so none can outlive the build")
     if event == "open":
         path, mode, flags = args
         writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or \
@@ -41,7 +50,6 @@ def _hook(event: str, args: tuple) -> None:
         targets = [args[i] for i in _PATH_EVENTS[event] if i < len(args)]
     else:
         return
-    label, allowed = _ACTIVE[-1]
     for target in targets:
         if isinstance(target, int) or target is None:
             continue  # a file descriptor: its opening was checked
@@ -58,14 +66,27 @@ def _allowed() -> tuple[Path, ...]:
     return tuple(folders)
 
 
+_REAL_EXIT = os._exit
+
+
+def _refused_exit(code: int = 0) -> None:
+    label = _ACTIVE[-1][0] if _ACTIVE else "lab code"
+    raise SystemExit(f"{label} called os._exit({code}), which would end the build's process without a word")
+
+
 @contextmanager
 def no_writes(label: str) -> Iterator[None]:
-    """Refuse writes outside the temporary folder while the block runs ``label``'s code."""
+    """While the block runs ``label``'s code: refuse writes outside the temporary folder, refuse
+    starting programs (except for figures: Matplotlib may ask fc-list for fonts), and turn
+    ``os._exit()`` into an exception at the line that called it."""
     if not _installed:
         sys.addaudithook(_hook)
         _installed.append(True)
     _ACTIVE.append((label, _allowed()))
+    os._exit = _refused_exit
     try:
         yield
     finally:
         _ACTIVE.pop()
+        if not _ACTIVE:
+            os._exit = _REAL_EXIT

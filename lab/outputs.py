@@ -17,8 +17,8 @@ from lab.bundle import LAB_DIR, figure_set, lab_bundle
 from lab.failures import lab_path, locate
 from lab.figures import FIGURES, to_svg
 from lab.guard import no_writes
-from lab.limits import time_limit
-from lab.parallel import run_parallel
+from lab.limits import seconds, time_limit
+from lab.parallel import ended, run_parallel
 from lab.registry import run_all
 from lab.stamp import current_experiments, fingerprint, stamped_figures, version_file, write_if_changed, write_stamp
 from lab.tables import TABLES, to_csv
@@ -97,7 +97,9 @@ def write_outputs(out: Path, results: dict[str, Any] | None = None,
     jobs = [*(("table", name, results) for name in TABLES), *(("figure", name, results) for name in names)]
     failures, drawn = [], {}
     # Every table and figure in a worker: lab code that ends its process fails its own output only.
-    for (kind, name, _), outcome in zip(jobs, run_parallel(_make, jobs, died=_ended), strict=True):
+    limit = seconds("lab")
+    outcomes = run_parallel(_make, jobs, died=_ended, deadline=limit + 10 if limit > 0 else None)
+    for (kind, name, _), outcome in zip(jobs, outcomes, strict=True):
         if isinstance(outcome, FigureFailure):
             failures.append(outcome)
         elif kind == "table":
@@ -174,11 +176,9 @@ def _ended(job: tuple[Any, ...], code: int) -> FigureFailure:
 
     kind, name, _ = job
     function = inspect.unwrap((FIGURES if kind == "figure" else TABLES)[name])
-    how = f"exit code {code}" if code >= 0 else f"signal {-code}"
     return FigureFailure(name, lab_path(Path(inspect.getsourcefile(function) or "lab")),
                          function.__code__.co_firstlineno,
-                         f"its process ended ({how}) without a result: lab code must return, not call os._exit() "
-                         "or crash", kind=kind)
+                         f"{ended(code)}, without a result: lab code must return, not exit, crash or loop", kind=kind)
 
 
 def try_table(name: str, results: Mapping[str, Any]) -> str | FigureFailure:

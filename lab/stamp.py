@@ -36,7 +36,9 @@ def fingerprint() -> str:
     from lab.machine import signature
 
     digest = hashlib.sha256(signature().encode())
-    for path in sorted([*_LAB.glob("**/*.py"), _LAB / "README.md"]):
+    data = [path for path in _LAB.rglob("*") if path.is_file() and "__pycache__" not in path.parts
+            and path.suffix not in (".py", ".pyc", ".md")]  # data files lab code may read
+    for path in sorted([*_LAB.glob("**/*.py"), _LAB / "README.md", *data]):
         digest.update(path.relative_to(_LAB).as_posix().encode() + b"\0" + path.read_bytes())
     for package in ("numpy", "matplotlib"):
         digest.update(package.encode() + b"\0" + version_file(package))

@@ -223,5 +223,10 @@ def _check_built_site(env: Any, default_language: str) -> None:
     for claim in found:
         (log.warning if serving() else log.error)(claim.describe())
     if not serving():
-        raise Abort(f"{len(found)} number(s) on the built pages are accounted for by nothing: "
+        numbers = sum(1 for claim in found if claim.kind == "number")
+        others = len(found) - numbers
+        what = " and ".join(part for part in (f"{numbers} number(s) accounted for by nothing" if numbers else "",
+                                              f"{others} address(es) or script(s) that would run" if others else "")
+                            if part)
+        raise Abort(f"the built pages show {what}: "
                     "nothing was published.")

@@ -22,6 +22,7 @@ expression or changed macro output made it.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -236,7 +237,7 @@ def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written
         return found
 
     shown_where: list[tuple[str, str | None, list[Shown]]] = []
-    for html_path in sorted(path for path in site_dir.rglob("*") if path.suffix in (".html", ".htm", ".xhtml")):
+    for html_path in sorted(path for path in site_dir.rglob("*") if path.suffix.lower() in _PAGES):
         built = html_path.relative_to(site_dir).as_posix()
         data = html_path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
@@ -246,8 +247,14 @@ def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written
         fresh[digest] = numbers
         shown_where.append((built, sources.get(built), numbers))
         claims += active(data, digest, built, sources.get(built) or built)
-    for svg in sorted(site_dir.rglob("*.svg")):  # an image opened on its own runs its scripts and links
-        built, data = svg.relative_to(site_dir).as_posix(), svg.read_bytes()
+    for svg in sorted(path for path in site_dir.rglob("*") if path.suffix.lower() in (".svg", ".svgz")):
+        built, data = svg.relative_to(site_dir).as_posix(), svg.read_bytes()  # opened on its own, it runs
+        if svg.suffix.lower() == ".svgz":
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError):
+                claims.append(error_claim(built, 1, f"the built file {built} is not a readable gzip file: remove it"))
+                continue
         claims += active(data, hashlib.sha256(data).hexdigest(), built, built, svg=True)
     changed = fresh.keys() != known.keys() or fresh_clean != clean
     for label, page, place, text in extra:
@@ -273,25 +280,25 @@ def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written
     return claims
 
 
-_SCHEME_HINTS = (b"script:", b"script&", b"script\t", b"script\n", b"script\r", b"data:", b"data&", b"data\t",
-                 b"data\n", b"data\r", b"&#", b"&colon")
-"""What a file must contain for one of its addresses to start with javascript:, vbscript: or data:,
-even written with character references or with the tabs and newlines browsers drop."""
+_HINTS = (b"javascript:", b"vbscript:", b"data:", b"&#", b"&colon", b"srcdoc", b"script")
+"""What a file must contain, once tabs and newlines are dropped (browsers drop them from addresses),
+for anything in it to run code or hide content: most files hold none, and are not parsed."""
 _HANDLER_HINT = re.compile(rb"""[\s"'/]on[a-z]+\s*=""", re.I)
 
 
 def _active(data: bytes, built: str, where: str, svg: bool = False) -> list[Claim]:
-    """Claims for what in a built file would run code or show unchecked content (macros/links.py).
-    Most files hold none of it; they are told apart without parsing (a warm build reads every one)."""
-    low = data.lower()
-    if not (any(hint in low for hint in _SCHEME_HINTS) or _HANDLER_HINT.search(data)
-            or (svg and b"<script" in low)):
+    """Claims for what in a built file would run code or show unchecked content (macros/links.py)."""
+    low = data.lower().translate(None, b"\t\n\r")
+    hints = _HINTS if svg else _HINTS[:-1]  # every built page holds the theme's own scripts
+    if not (any(hint in low for hint in hints) or _HANDLER_HINT.search(data)):
         return []
-    return [error_claim(where, 1, f"the built file {built} {problem}; no check reads it: link to a page or file of "
-                                  "the site or an https:// address, and keep scripts and event handlers out")
-            for problem in active_content(data.decode("utf-8", errors="replace"), svg)]
+    return [error_claim(where, line if where == built else 1,
+                        f"the built file {built} holds, at its line {line}, {what}; link to a page or file of the "
+                        "site or an https:// address, and keep scripts and event handlers out")
+            for line, what in active_content(data.decode("utf-8", errors="replace"), svg)]
 
 
+_PAGES = (".html", ".htm", ".xhtml", ".xht")
 _CACHE_VERSION = "built-numbers-3"
 
 

@@ -71,12 +71,17 @@ def fix_claims(claims: list[Claim], results: dict[str, Any], root: Path) -> tupl
             originals[path] = path.read_bytes().decode("utf-8")
             edits[path], endings[path] = _lines(originals[path])
         lines = edits[path]
-        old = f'"{claim.key}", "{claim.written}"'
-        if not 0 < claim.line <= len(lines) or old not in lines[claim.line - 1]:
+        # The call as written, in either kind of quotes: check("key", "0.3") or check('key', '0.3').
+        call = re.compile(rf"""(["']){re.escape(claim.key)}\1(\s*,\s*)(["']){re.escape(claim.written)}\3""")
+        found = call.search(lines[claim.line - 1]) if 0 < claim.line <= len(lines) else None
+        if found is None:
             unfixable.append(f"{claim.describe()} (no check(\"{claim.key}\", \"{claim.written}\") on that line)")
             continue
         new_text = fixed_literal(claim.written, resolve(parse_key(claim.key), results))
-        lines[claim.line - 1] = lines[claim.line - 1].replace(old, f'"{claim.key}", "{new_text}"', 1)
+        quote_key, comma, quote = found.group(1), found.group(2), found.group(3)
+        replacement = f"{quote_key}{claim.key}{quote_key}{comma}{quote}{new_text}{quote}"
+        text = lines[claim.line - 1]
+        lines[claim.line - 1] = text[:found.start()] + replacement + text[found.end():]
     diffs = []
     for path, lines in edits.items():
         updated = "".join(line + end for line, end in zip(lines, endings[path], strict=True))

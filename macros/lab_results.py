@@ -36,17 +36,22 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
     or raised. ``errors`` has the key ``*`` when the registry itself could not be loaded."""
     if "all" not in _memo:
         from lab.cache import cached
+        from lab.guard import no_writes
         from lab.parallel import run_parallel
-        from lab.registry import EXPERIMENTS, experiment
+
+        with no_writes("importing lab/registry.py"):  # it imported cleanly in a worker (prepare_lab)
+            from lab.registry import EXPERIMENTS, experiment
 
         # Each module is first imported in a worker: one that ends its process or never finishes
         # importing fails there, alone; the build imports only the modules that imported cleanly.
-        probes = run_parallel(_probe_import, [(name,) for name in EXPERIMENTS], died=_died("import"))
+        probes = run_parallel(_probe_import, [(name,) for name in EXPERIMENTS], died=_died("import"),
+                              deadline=lab_deadline())
         imported = {name: failure for name, failure in zip(EXPERIMENTS, probes, strict=True) if failure is not None}
         for name in EXPERIMENTS:
             if name not in imported:
                 try:
-                    experiment(name)
+                    with no_writes(f"importing experiment '{name}'"):
+                        experiment(name)
                 except BaseException as error:  # it imported in the worker: a failure here is unexpected
                     imported[name] = locate(error, stage="import")
         runnable = [name for name in EXPERIMENTS if name not in imported]
@@ -58,7 +63,7 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
             cached_count = len(runnable) - len(missing)
             log.info(f"running {len(missing)} experiment(s): {', '.join(missing)}"
                      + (f"; {cached_count} come from the cache" if cached_count else ""))
-        timed = run_parallel(_timed_run, jobs, died=_died("run"))
+        timed = run_parallel(_timed_run, jobs, died=_died("run"), deadline=lab_deadline())
         if missing:
             log.info("experiments ran: " + ", ".join(f"{name} {seconds:.1f} s" for name, (_, seconds)
                                                       in zip(missing, timed, strict=True)))
@@ -70,13 +75,62 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
     return _memo["all"]
 
 
+def lab_deadline() -> float | None:
+    """When a worker running lab code is killed: its own time limit, and a margin to stop by itself."""
+    from lab.limits import seconds
+
+    return seconds("lab") + 10 if seconds("lab") > 0 else None
+
+
+def _probe_module(module: str) -> LabFailure | None:
+    """Import ``module`` (in a worker), under the time limit and the lab's guard."""
+    import importlib
+
+    from lab.guard import no_writes
+    from lab.limits import time_limit
+
+    try:
+        with time_limit("lab", f"importing {module}"), no_writes(f"importing {module}"):
+            importlib.import_module(module)
+    except BaseException as error:
+        return locate(error, stage="import")
+    return None
+
+
+def _module_died(job: tuple[str], code: int) -> LabFailure:
+    from lab.parallel import ended
+
+    module = job[0]
+    file = LAB_ROOT_FILES.get(module, f"{module.replace('.', '/')}.py")
+    return LabFailure(file, 1, f"importing {file}: {ended(code)}: lab code must not exit, crash or loop when "
+                               "it is imported", "", "complete")
+
+
+def lab_modules_loaded_first() -> list[str]:
+    """The lab modules the build imports itself, before any experiment: the registry, and every
+    module of the figures and the tables."""
+    from lab.failures import LAB_DIR
+
+    modules = ["lab.registry"]
+    for package in ("figures", "tables"):
+        for path in sorted((LAB_DIR / package).glob("*.py")):
+            name = f"lab.{package}" if path.stem == "__init__" else f"lab.{package}.{path.stem}"
+            modules.append(name)
+            LAB_ROOT_FILES[name] = f"lab/{package}/{path.name}"
+    return modules
+
+
+LAB_ROOT_FILES: dict[str, str] = {}
+
+
 def _probe_import(name: str) -> LabFailure | None:
     """Import experiment ``name``'s module (in a worker), under the lab's time limit."""
+    from lab.guard import no_writes
     from lab.limits import time_limit
     from lab.registry import experiment
 
     try:
-        with time_limit("lab", f"importing experiment '{name}'"):
+        with time_limit("lab", f"importing experiment '{name}'"), no_writes(f"importing experiment '{name}'"):
             experiment(name)
     except BaseException as error:  # a syntax error, a missing package, sys.exit() or a loop at import
         return locate(error, stage="import")
@@ -100,10 +154,11 @@ def _died(stage: str) -> Any:
 
             run = experiment(name)
             file, line = lab_path(Path(inspect.getsourcefile(run) or file)), run.__code__.co_firstlineno
-        how = f"exit code {code}" if code >= 0 else f"signal {-code}"
-        when = "while importing it" if stage == "import" else "while running it"
-        failure = LabFailure(file, line, f"experiment '{name}' ended its process ({how}) {when}, without a "
-                                         "result: lab code must return, not call os._exit() or crash", "", "complete")
+        from lab.parallel import ended
+
+        when = "importing" if stage == "import" else "running"
+        failure = LabFailure(file, line, f"{when} experiment '{name}': {ended(code)}, without a result: lab code "
+                                         "must return, not exit, crash or loop", "", "complete")
         return failure if stage == "import" else (failure, 0.0)
 
     return failure
@@ -176,7 +231,7 @@ class LazyResults(Mapping[str, Any]):
             if outcome is None:  # a miss: the run goes to a worker, like every run of lab code
                 died = _died("run")
                 outcome = run_parallel(_run_one, [(name, self._cache_dir)],
-                                       died=lambda job, code: died(job, code)[0])[0]
+                                       died=lambda job, code: died(job, code)[0], deadline=lab_deadline())[0]
             if isinstance(outcome, LabFailure):  # it ran before; now it fails (a file it reads changed?)
                 raise LabRunError(name, outcome)
             self._loaded[name] = outcome
@@ -197,10 +252,35 @@ def prepare_lab(root: Path, docs_dir: Path) -> tuple[Mapping[str, Any], dict[str
         names = current_experiments(docs_dir / LAB_ASSETS, fingerprint())
         if names is not None:  # the stamped files are exactly what these sources wrote, and they all ran
             return LazyResults(names, cache_dir), {}, []
+        from lab.parallel import run_parallel
+
+        # The modules the build itself imports are tried in workers first: one that exits, crashes,
+        # loops or writes files while it is imported is reported, and the build never imports it.
+        modules = lab_modules_loaded_first()
+        probes = dict(zip(modules, run_parallel(_probe_module, [(m,) for m in modules], died=_module_died,
+                                                deadline=lab_deadline()), strict=True))
+        if probes["lab.registry"] is not None:
+            return {}, {"*": probes["lab.registry"]}, []
+        # A package's __init__ imports its modules: one failure can come back from several probes.
+        # Kept once, from the probe of the module where it happened when there is one.
+        chosen: dict[tuple[str, int], LabFailure] = {}
+        for module, failure in probes.items():
+            if failure is not None and ((failure.file, failure.line) not in chosen
+                                        or LAB_ROOT_FILES.get(module) == failure.file):
+                chosen[(failure.file, failure.line)] = failure
+        broken = list(chosen.values())
         results, errors = lab_results(cache_dir)
+        if broken:
+            return results, errors, [error_claim(f.file, f.line, _module_failure_message(f)) for f in broken]
         return results, errors, (write_assets(docs_dir, results, cache_dir / "figures") if not errors else [])
     except BaseException as error:  # the registry or a module every experiment needs: the whole lab failed
         return {}, {"*": locate(error, stage="import")}, []
+
+
+def _module_failure_message(failure: LabFailure) -> str:
+    if failure.stage == "complete":
+        return failure.summary
+    return f"the lab's figures and tables could not be loaded: {failure.summary}; fix the lab"
 
 
 def write_assets(docs_dir: Path, results: dict[str, Any], store: Path | None = None) -> list[Claim]:

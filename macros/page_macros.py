@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lab.failures import LAB_DIR
+from lab.guard import no_writes
 from macros.claims import OK, STALE, Claim, error_claim
 from macros.directions import DirectionError, oriented, rising, sentence_around, sentence_problem
 from macros.keys import LabKeyError, parse_key, resolve
@@ -387,7 +388,16 @@ class PageMacros:
 
         if name not in TABLES:
             return self._error(name, "", f"no table '{name}'; known: {', '.join(TABLES)}")
-        header, *rows = TABLES[name](self.results)
+        try:
+            with no_writes(f"table '{name}'"):
+                header, *rows = TABLES[name](self.results)
+        except (Exception, SystemExit, KeyboardInterrupt) as error:  # the table's lab code failed here
+            from lab.failures import locate
+
+            failed = [f"'{n}'" for n in self.lab_errors if n != "*"]
+            why = f" (experiment {', '.join(failed)} failed; see its own message)" if failed else ""
+            return self._error(name, "", f"table '{name}' could not be built for this page: "
+                                         f"{locate(error).describe()}{why}; fix the lab")
         lines = ["| " + " | ".join(header) + " |", "|" + " ---: |" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
         varies = self._varies(name)

@@ -414,13 +414,22 @@ def _render_job(page: str, docs_path: str, text: str) -> RenderedPage:
     return render_full(page, docs_path, text, _job["results"], _job["errors"], site, silent_site=_job["silent"])
 
 
+def _page_deadline() -> float | None:
+    """When a worker rendering a page is killed: the page's limit, the lab's (a page may make an
+    experiment run), and a margin to stop by itself."""
+    from lab.limits import seconds
+
+    return seconds("page") + seconds("lab") + 10 if seconds("page") > 0 else None
+
+
 def _render_died(job: tuple[str, str, str], code: int) -> RenderedPage:
     """A page whose rendering ended its worker: lab code a macro ran (a table, a module lab_source
     imported) called os._exit() or crashed."""
+    from lab.parallel import ended
+
     page, _, text = job
-    how = f"exit code {code}" if code >= 0 else f"signal {-code}"
-    return RenderedPage(text, [], [error_claim(page, 1, f"rendering this page ended its process ({how}): lab code "
-                                                        "that a macro ran called os._exit() or crashed; fix the lab")],
+    return RenderedPage(text, [], [error_claim(page, 1, f"rendering this page: {ended(code)}; lab code that a macro "
+                                                        "ran exited, crashed or looped: fix the lab")],
                         complete=False)
 
 
@@ -456,7 +465,7 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
                 docs_dir=docs_dir, silent=bool(site_problems))
     jobs = [(pages[path], path.relative_to(docs_dir).as_posix(), texts[path]) for path in missing]
     try:  # many pages to render (a cold build, an edit to the lab or the macros): on all cores
-        outputs = run_parallel(_render_job, jobs, died=_render_died)
+        outputs = run_parallel(_render_job, jobs, died=_render_died, deadline=_page_deadline())
     finally:
         _job.clear()
     for path, rendered in zip(missing, outputs, strict=True):
@@ -595,6 +604,10 @@ def outside_languages(docs_dir: Path, root: Path) -> list[Claim]:
         if path.suffix.lower() in MARKDOWN_SUFFIXES and parts[0] not in languages and not parts[0].startswith("_"):
             problems.append(error_claim(_display(path, root), 1, "a page outside the language folders: move it "
                                         f"into {', '.join(f'docs/{lang}/' for lang in sorted(languages))}"))
+        elif path.suffix.lower() in (".html", ".htm", ".xhtml", ".xht") and not parts[0].startswith("_"):
+            problems.append(error_claim(_display(path, root), 1, "a static HTML file is published as it is, without "
+                                        "the theme or any check (its numbers, scripts and links are read by none): "
+                                        f"write it as a Markdown page, {path.stem}.md, in each language folder"))
         elif path.suffix.lower() in MARKDOWN_SUFFIXES - {".md"}:
             problems.append(error_claim(_display(path, root), 1, f"a page named *{path.suffix}: rename it to "
                                         f"{path.stem}.md, the only kind of page the lab check reads"))

@@ -140,3 +140,20 @@ def test_a_damaged_stored_figure_is_drawn_again_not_copied(tmp_path: Path, how: 
         entry.unlink()
     assert figure_store.load(tmp_path, "mse-loss", "k" * 64) is None  # so the figure is drawn again
     assert list(tmp_path.glob("mse-loss-*.svg")) == []
+
+
+def test_an_edit_to_a_data_file_the_lab_reads_is_published(good_tiny: Path, tmp_path: Path) -> None:
+    project = tmp_path / "tiny"
+    shutil.copytree(good_tiny, project)
+    (project / "lab" / "mse_target.txt").write_text("1.25\n", encoding="utf-8")
+    mse = project / "lab" / "mse.py"
+    text = mse.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("TARGET_ERROR = "))
+    mse.write_text(text.replace(line, "TARGET_ERROR = np.array([[0.2], [float((__import__('pathlib').Path(__file__)"
+                                      ".with_name('mse_target.txt')).read_text())]])"), encoding="utf-8")
+    first = mkdocs(project, "build", "--strict")
+    assert first.returncode == 0, first.stderr
+    (project / "lab" / "mse_target.txt").write_text("1.5\n", encoding="utf-8")
+    second = mkdocs(project, "build", "--strict")
+    assert second.returncode != 0
+    assert "docs/en/index.md:8: written 0.801, lab 1.145 (mse.loss)" in second.stderr

@@ -95,3 +95,13 @@ def test_fix_keeps_line_endings_and_a_byte_order_mark(project: Path, ending: str
 ])
 def test_fixed_literal_keeps_the_authors_notation(written: str, lab: object, expected: str) -> None:
     assert fixed_literal(written, lab) == expected
+
+
+def test_fix_rewrites_a_check_written_with_single_quotes(project: Path) -> None:
+    for lang in ("en", "zh"):
+        page = project / "docs" / lang / "index.md"
+        page.write_text(page.read_text(encoding="utf-8").replace('check("mse.loss", "0.801")',
+                                                                 "check('mse.loss', '0.801')"), encoding="utf-8")
+    result = check(project, "--fix")
+    assert result.returncode == 0, result.stderr
+    assert "check('mse.loss', '1.145')" in (project / "docs" / "en" / "index.md").read_text(encoding="utf-8")

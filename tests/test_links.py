@@ -8,6 +8,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
+
+from macros.links import unsafe_links
+
 
 class LinkParser(HTMLParser):
     def __init__(self) -> None:
@@ -74,3 +78,25 @@ def test_every_page_links_home_and_to_its_other_language(built_site: Path) -> No
             continue  # 404 page and similar
         assert 'hreflang="en"' in html
         assert 'hreflang="zh"' in html
+
+
+@pytest.mark.parametrize("text", [
+    '<abbr title="the weights sum to one = unity">softmax</abbr>',
+    "For $i<j$ the causal mask is one = unity above the diagonal.",
+    "Write `onerror=` or `javascript:` in code, and in a fence:\n\n```html\n<img onerror=x>\n```\n",
+    '<div data-kind="figure" markdown>text</div>',
+])
+def test_prose_that_only_looks_like_active_content_passes(text: str) -> None:
+    assert unsafe_links(text, "docs/en/p.md") == []
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    ('a\n<img src="a.png" alt="a>b" onerror="alert(1)">', 2, "an event-handler attribute onerror=, which runs code"),
+    ('a\nb\n<svg><set attributeName="href" to="javascript:alert(1)"/></svg>', 3, "a javascript: address"),
+    ('<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>', 1, "a srcdoc= attribute"),
+    ('x\n<a href="&#x6A;avascript:alert(1)">y</a>', 2, "a javascript: address ('javascript:alert(1)')"),
+    ('x\n\n[y](#){: onclick="alert(1)" }', 3, "an event-handler attribute onclick= in an attribute list"),
+])
+def test_active_content_in_a_page_is_found_at_its_line(text: str, line: int, says: str) -> None:
+    found = unsafe_links(text, "docs/en/p.md")
+    assert [(c.line, says in c.message) for c in found] == [(line, True)], [c.describe() for c in found]
