@@ -47,9 +47,10 @@ serve: system-deps $(BIN)/.site-installed
 lab: $(BIN)/.site-installed
 	$(BIN)/python -m lab --out lab-output
 
+# The tests run on every core, one test file per worker (a file's builds share its fixtures).
 test: browser-deps $(BIN)/.test-installed
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Every number another CPU would change (reruns the lab with perturbed arithmetic; about a minute).
 portable: system-deps $(BIN)/.site-installed
