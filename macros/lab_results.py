@@ -225,9 +225,11 @@ class LazyResults(Mapping[str, Any]):
             raise KeyError(name)
         if name not in self._loaded:
             from lab.cache import cached
+            from lab.limits import time_limit
             from lab.parallel import run_parallel
 
-            outcome = _cached(cached, name, self._cache_dir)  # reading the cache runs no lab code
+            with time_limit("lab", f"loading experiment '{name}'"):  # the page's own limit pauses meanwhile
+                outcome = _cached(cached, name, self._cache_dir)  # reading the cache runs no lab code
             if outcome is None:  # a miss: the run goes to a worker, like every run of lab code
                 died = _died("run")
                 outcome = run_parallel(_run_one, [(name, self._cache_dir)],

@@ -410,6 +410,9 @@ _job: dict[str, Any] = {}
 
 
 def _render_job(page: str, docs_path: str, text: str) -> RenderedPage:
+    if "{" in text:  # its macros need NumPy: loaded before the page's time limit starts (slow on a busy machine)
+        import numpy  # noqa: F401
+
     site = SiteMacros(_job["model"], docs_path, _job["docs_dir"]) if _job["model"] is not None else None
     return render_full(page, docs_path, text, _job["results"], _job["errors"], site, silent_site=_job["silent"])
 
