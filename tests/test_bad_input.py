@@ -259,6 +259,12 @@ def assert_located(stderr: str, where: str, says: tuple[str, ...]) -> None:
 
 @pytest.mark.parametrize("case", TINY_CASES, ids=[c.name for c in TINY_CASES])
 def test_bad_input_fails_once_at_its_file_and_line(good_tiny: Path, tmp_path: Path, case: Case) -> None:
+    build_fails_at(good_tiny, tmp_path, case)
+
+
+def build_fails_at(good_tiny: Path, tmp_path: Path, case: Case) -> Path:
+    """Break a copy of the good tiny site by ``case`` and build it: the build fails once at the case's
+    line, leaves site/ as it was, no temporary folder and no process. Returns the broken copy."""
     project = fresh_copy(good_tiny, tmp_path / "tiny")
     before = snapshot(project / "site")
     case.breaks(project)
@@ -268,6 +274,7 @@ def test_bad_input_fails_once_at_its_file_and_line(good_tiny: Path, tmp_path: Pa
     assert snapshot(project / "site") == before
     assert not list(project.glob(".site.building-*"))
     assert processes_in(project) == []
+    return project
 
 
 def test_every_problem_of_one_build_is_reported_together(good_tiny: Path, tmp_path: Path) -> None:
@@ -317,15 +324,7 @@ def test_site_data_and_front_matter_problems_fail_the_real_site_together(tmp_pat
 
 @pytest.mark.parametrize("case", LAB_CASES, ids=[c.name for c in LAB_CASES])
 def test_lab_code_failure_is_one_located_message(good_tiny: Path, tmp_path: Path, case: Case) -> None:
-    project = fresh_copy(good_tiny, tmp_path / "tiny")
-    before = snapshot(project / "site")
-    case.breaks(project)
-    result = mkdocs(project, "build", "--strict")
-    assert result.returncode != 0
-    assert_located(result.stderr, case.where(project), case.says)
-    assert snapshot(project / "site") == before
-    assert not list(project.glob(".site.building-*"))
-    assert processes_in(project) == []
+    project = build_fails_at(good_tiny, tmp_path, case)
     check = subprocess.run([sys.executable, "-m", "macros", "check"], cwd=project, capture_output=True, text=True,
                            timeout=300, check=False, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert check.returncode == 1
