@@ -1,6 +1,6 @@
 """``python -m lab --out DIR [--compare EXPECTED]``: run every experiment, write its CSV files and
 figures to DIR, and optionally compare them with a folder of expected outputs at the published
-precision (lab/compare.py: digit for digit, except where a column or a figure states otherwise)."""
+precision (lab/runner/compare.py: digit for digit, except where a column or a figure states otherwise)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from lab.compare import AGREES, DIFFERS, IDENTICAL, VARIES, compare_folders
-from lab.outputs import FigureError, write_outputs
+from lab.runner.compare import AGREES, DIFFERS, IDENTICAL, VARIES, compare_folders
+from lab.runner.outputs import FigureError, write_outputs
 from lab.tables import TABLES
 
 

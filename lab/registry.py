@@ -38,7 +38,7 @@ def experiments() -> dict[str, Callable[[], Any]]:
 
 def run_all() -> dict[str, Any]:
     """Run every experiment once, in registry order, with one BLAS thread (as every build does)."""
-    from lab.parallel import one_blas_thread
+    from lab.runner.parallel import one_blas_thread
 
     with one_blas_thread():
         return {name: run() for name, run in experiments().items()}

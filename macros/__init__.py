@@ -71,7 +71,7 @@ def define_env(env: Any) -> None:
 
 def located(error: BaseException) -> str:
     """``file:line: what; what to do`` for an error raised while loading the lab or these macros
-    themselves (a syntax error in lab/__init__.py, say), without lab/failures.py, which may be the
+    themselves (a syntax error in lab/__init__.py, say), without lab/runner/failures.py, which may be the
     module that failed to load."""
     import traceback
 

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cannot fix: {line}", file=sys.stderr)
         report = check_site(args.docs, results, errors, root=root)
     if args.twice:
-        from lab.determinism import rerun_differences
+        from lab.runner.determinism import rerun_differences
 
         report.claims.extend(error_claim(d.file, d.line, d.describe().split(": ", 1)[1], key=d.experiment)
                              for d in rerun_differences([n for n in results if n not in errors]))

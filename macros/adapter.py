@@ -181,7 +181,7 @@ def on_post_build(env: Any) -> None:
 
 def _say_unwritten_cache() -> None:
     """One line when cache entries could not be written: the build is whole, only slower next time."""
-    from lab.sealed import UNWRITTEN
+    from lab.runner.sealed import UNWRITTEN
 
     if UNWRITTEN:
         error = UNWRITTEN[0]

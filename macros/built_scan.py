@@ -32,7 +32,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from lab.sealed import read_sealed, write_sealed
+from lab.runner.sealed import read_sealed, write_sealed
 from macros.claims import UNVERIFIED, Claim, error_claim
 from macros.links import active_content
 from macros.numbers import canonical_numbers, find_numbers

@@ -15,8 +15,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from lab.failures import LabFailure, lab_path, locate
-from lab.stamp import current_experiments, fingerprint
+from lab.runner.failures import LabFailure, lab_path, locate
+from lab.runner.stamp import current_experiments, fingerprint
 from macros.claims import Claim, error_claim
 
 CACHE_DIR = ".cache/lab"
@@ -35,9 +35,9 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
     """Return ``(results, errors)``: each experiment's result, or where and why it failed to import
     or raised. ``errors`` has the key ``*`` when the registry itself could not be loaded."""
     if "all" not in _memo:
-        from lab.cache import cached
-        from lab.guard import no_writes
-        from lab.parallel import run_parallel
+        from lab.runner.cache import cached
+        from lab.runner.guard import no_writes
+        from lab.runner.parallel import run_parallel
 
         with no_writes("importing lab/registry.py"):  # it imported cleanly in a worker (prepare_lab)
             from lab.registry import EXPERIMENTS, experiment
@@ -77,7 +77,7 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
 
 def lab_deadline() -> float | None:
     """When a worker running lab code is killed: its own time limit, and a margin to stop by itself."""
-    from lab.limits import seconds
+    from lab.runner.limits import seconds
 
     return seconds("lab") + 10 if seconds("lab") > 0 else None
 
@@ -86,8 +86,8 @@ def _probe_module(module: str) -> LabFailure | None:
     """Import ``module`` (in a worker), under the time limit and the lab's guard."""
     import importlib
 
-    from lab.guard import no_writes
-    from lab.limits import time_limit
+    from lab.runner.guard import no_writes
+    from lab.runner.limits import time_limit
 
     try:
         with time_limit("lab", f"importing {module}"), no_writes(f"importing {module}"):
@@ -98,7 +98,7 @@ def _probe_module(module: str) -> LabFailure | None:
 
 
 def _module_died(job: tuple[str], code: int) -> LabFailure:
-    from lab.parallel import ended
+    from lab.runner.parallel import ended
 
     module = job[0]
     file = LAB_ROOT_FILES.get(module, f"{module.replace('.', '/')}.py")
@@ -109,7 +109,7 @@ def _module_died(job: tuple[str], code: int) -> LabFailure:
 def lab_modules_loaded_first() -> list[str]:
     """The lab modules the build imports itself, before any experiment: the registry, and every
     module of the figures and the tables."""
-    from lab.failures import LAB_DIR
+    from lab.runner.failures import LAB_DIR
 
     modules = ["lab.registry"]
     for package in ("figures", "tables"):
@@ -125,9 +125,9 @@ LAB_ROOT_FILES: dict[str, str] = {}
 
 def _probe_import(name: str) -> LabFailure | None:
     """Import experiment ``name``'s module (in a worker), under the lab's time limit."""
-    from lab.guard import no_writes
-    from lab.limits import time_limit
     from lab.registry import experiment
+    from lab.runner.guard import no_writes
+    from lab.runner.limits import time_limit
 
     try:
         with time_limit("lab", f"importing experiment '{name}'"), no_writes(f"importing experiment '{name}'"):
@@ -154,7 +154,7 @@ def _died(stage: str) -> Any:
 
             run = experiment(name)
             file, line = lab_path(Path(inspect.getsourcefile(run) or file)), run.__code__.co_firstlineno
-        from lab.parallel import ended
+        from lab.runner.parallel import ended
 
         when = "importing" if stage == "import" else "running"
         failure = LabFailure(file, line, f"{when} experiment '{name}': {ended(code)}, without a result: lab code "
@@ -175,7 +175,7 @@ def _cached(cached: Any, name: str, cache_dir: Path) -> Any:
 
 
 def _guarded(name: str, run: Any) -> Any:
-    from lab.guard import no_writes
+    from lab.runner.guard import no_writes
 
     with no_writes(f"experiment '{name}'"):
         return run()
@@ -189,11 +189,11 @@ def _timed_run(name: str, cache_dir: Path | None) -> tuple[Any, float]:
 
 def _run_one(name: str, cache_dir: Path | None) -> Any:
     """One experiment's result, or where and why it raised (a worker process may run this)."""
-    from lab.cache import cached_run
-    from lab.guard import no_writes
-    from lab.limits import time_limit
-    from lab.parallel import one_blas_thread
     from lab.registry import experiment
+    from lab.runner.cache import cached_run
+    from lab.runner.guard import no_writes
+    from lab.runner.limits import time_limit
+    from lab.runner.parallel import one_blas_thread
 
     try:
         run = experiment(name)
@@ -224,9 +224,9 @@ class LazyResults(Mapping[str, Any]):
         if name not in self._names:
             raise KeyError(name)
         if name not in self._loaded:
-            from lab.cache import cached
-            from lab.limits import time_limit
-            from lab.parallel import run_parallel
+            from lab.runner.cache import cached
+            from lab.runner.limits import time_limit
+            from lab.runner.parallel import run_parallel
 
             with time_limit("lab", f"loading experiment '{name}'"):  # the page's own limit pauses meanwhile
                 outcome = _cached(cached, name, self._cache_dir)  # reading the cache runs no lab code
@@ -254,7 +254,7 @@ def prepare_lab(root: Path, docs_dir: Path) -> tuple[Mapping[str, Any], dict[str
         names = current_experiments(docs_dir / LAB_ASSETS, fingerprint())
         if names is not None:  # the stamped files are exactly what these sources wrote, and they all ran
             return LazyResults(names, cache_dir), {}, []
-        from lab.parallel import run_parallel
+        from lab.runner.parallel import run_parallel
 
         # The modules the build itself imports are tried in workers first: one that exits, crashes,
         # loops or writes files while it is imported is reported, and the build never imports it.
@@ -289,11 +289,11 @@ def write_assets(docs_dir: Path, results: dict[str, Any], store: Path | None = N
     """Write the lab's files into the docs (resources must exist before the check looks for them);
     each figure or table that fails comes back as an error claim at its lab file and line."""
     try:
-        from lab.outputs import write_lab_assets
+        from lab.runner.outputs import write_lab_assets
 
         write_lab_assets(docs_dir / LAB_ASSETS, results, store)
     except BaseException as error:
-        failures = getattr(error, "failures", None)  # lab.outputs.FigureError: each figure and table that failed
+        failures = getattr(error, "failures", None)  # lab.runner.outputs.FigureError: each figure and table that failed
         if failures is not None:
             return [error_claim(f.file, f.line, f.message, key=f.name) for f in failures]
         if isinstance(error, OSError):  # a full disk, a folder that cannot be written

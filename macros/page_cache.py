@@ -3,7 +3,7 @@
 A page's entry is keyed by its own text and by everything else its output can depend on: the
 sources of the lab and of these macros, the NumPy version, the site data, every page's front
 matter (titles and dates appear on other pages) and the bytes of every resource file (their
-sizes and checksums appear on cards). Entries are sealed with their SHA-256 (lab/sealed.py): a
+sizes and checksums appear on cards). Entries are sealed with their SHA-256 (lab/runner/sealed.py): a
 damaged, truncated or edited entry is deleted and the page rendered again; a foreign one is a miss.
 """
 
@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from lab.sealed import read_sealed, write_sealed
+from lab.runner.sealed import read_sealed, write_sealed
 from macros.claims import Claim
 
 

@@ -19,8 +19,8 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lab.failures import LAB_DIR
-from lab.guard import no_writes
+from lab.runner.failures import LAB_DIR
+from lab.runner.guard import no_writes
 from macros.claims import OK, STALE, Claim, error_claim
 from macros.directions import DirectionError, oriented, rising, sentence_around, sentence_problem
 from macros.keys import LabKeyError, parse_key, resolve
@@ -392,7 +392,7 @@ class PageMacros:
             with no_writes(f"table '{name}'"):
                 header, *rows = TABLES[name](self.results)
         except (Exception, SystemExit, KeyboardInterrupt) as error:  # the table's lab code failed here
-            from lab.failures import locate
+            from lab.runner.failures import locate
 
             failed = [f"'{n}'" for n in self.lab_errors if n != "*"]
             why = f" (experiment {', '.join(failed)} failed; see its own message)" if failed else ""
@@ -435,7 +435,7 @@ class PageMacros:
         except (ImportError, AttributeError, TypeError, OSError) as error:
             return self._error(name, "", f"cannot show source of {name}: {error}")
         except BaseException as error:  # importing the module ran lab code that failed (sys.exit() included)
-            from lab.failures import locate
+            from lab.runner.failures import locate
 
             failure = locate(error, stage="import")
             return self._error(name, "", f"cannot show source of {name}: importing it failed at "

@@ -1,6 +1,6 @@
 """``python -m macros check --portable``: find the written numbers that another CPU would change.
 
-The lab runs again under each perturbation of lab/perturb.py (BLAS threads, NumPy's SIMD loops,
+The lab runs again under each perturbation of lab/runner/perturb.py (BLAS threads, NumPy's SIMD loops,
 random draws nudged by a few units in the last place); every page is checked against each
 perturbed run. A number that agrees with this machine's lab but not with a perturbed run depends
 on the last bits of the arithmetic: another machine would fail the build (a checked number) or
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lab.failures import lab_path
+from lab.runner.failures import lab_path
 from macros.claims import ERROR, OK, Claim, Report, error_claim
 from macros.literals import Tolerance, bound_limit, matches, parse_literal
 from macros.render import check_site
@@ -175,7 +175,7 @@ def _line_of(where: str) -> int:
 def check_portable(docs_dir: Path, root: Path, baseline: Report, results: Mapping[str, Any],
                    progress: Callable[[str], None] | None = None) -> list[Claim]:
     """Rerun the lab under every perturbation; check every page, table and figure against each run."""
-    from lab.perturb import run_variants
+    from lab.runner.perturb import run_variants
 
     perturbed, failures, runs = {}, {}, {}
     for outcome in run_variants(progress=progress):
@@ -197,7 +197,7 @@ def _where(function: Callable[..., Any]) -> tuple[str, int]:
 
 def table_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, Any]]) -> list[Claim]:
     """Every CSV cell that a perturbed run writes otherwise, beyond its column's stated tolerance."""
-    from lab.compare import compare_rows, divided
+    from lab.runner.compare import compare_rows, divided
     from lab.tables import TABLES, TOLERANCES
 
     problems = []
@@ -215,14 +215,15 @@ def table_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, An
             more = f" and {len(cells) - 4} more" if len(cells) > 4 else ""
             problems.append(error_claim(*_where(build), f"{table} is written otherwise when the lab's arithmetic is "
                                         f"perturbed: {shown}{more}; write those columns with fewer digits, or state "
-                                        "how far they may differ in the module's TOLERANCES (see lab/compare.py)",
+                                        "how far they may differ in the module's TOLERANCES "
+                                        "(see lab/runner/compare.py)",
                                         key=table))
     return problems
 
 
 def _over_bound(rows: list[list[str]], stated: dict[str, str]) -> list[str]:
     """Cells of this machine's table that are not below their column's (tightened) bound."""
-    from lab.compare import cell_agrees
+    from lab.runner.compare import cell_agrees
 
     header, found = rows[0] if rows else [], []
     for r, row in enumerate(rows[1:], start=2):
@@ -235,10 +236,10 @@ def _over_bound(rows: list[list[str]], stated: dict[str, str]) -> list[str]:
 
 def figure_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, Any]]) -> list[Claim]:
     """Every figure that a perturbed run draws otherwise, unless it is declared machine-dependent."""
-    from lab.compare import same_drawing
     from lab.figures import FIGURES, MACHINE_DEPENDENT
-    from lab.outputs import try_draw
-    from lab.parallel import run_parallel
+    from lab.runner.compare import same_drawing
+    from lab.runner.outputs import try_draw
+    from lab.runner.parallel import run_parallel
 
     names = [name for name in FIGURES if name not in MACHINE_DEPENDENT]
     jobs = [(name, results) for results in (baseline, *runs.values()) for name in names]

@@ -21,9 +21,9 @@ import jinja2.sandbox
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from lab.limits import TimeLimitError, time_limit
-from lab.parallel import run_parallel
-from lab.sealed import read_sealed, write_sealed
+from lab.runner.limits import TimeLimitError, time_limit
+from lab.runner.parallel import run_parallel
+from lab.runner.sealed import read_sealed, write_sealed
 from macros.claims import UNVERIFIED, Claim, Report, error_claim
 from macros.coverage import Scan, scan, scan_site_data
 from macros.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, load_yaml, split_front_matter
@@ -82,7 +82,7 @@ def use_template_cache(directory: Path) -> None:
 
 
 class SealedBytecodeCache(jinja2.BytecodeCache):
-    """Jinja's compiled templates on disk, each entry sealed with its SHA-256 (lab/sealed.py): a
+    """Jinja's compiled templates on disk, each entry sealed with its SHA-256 (lab/runner/sealed.py): a
     truncated or edited entry is deleted and the template compiled again, never run."""
 
     def __init__(self, directory: Path) -> None:
@@ -420,7 +420,7 @@ def _render_job(page: str, docs_path: str, text: str) -> RenderedPage:
 def _page_deadline() -> float | None:
     """When a worker rendering a page is killed: the page's limit, the lab's (a page may make an
     experiment run), and a margin to stop by itself."""
-    from lab.limits import seconds
+    from lab.runner.limits import seconds
 
     return seconds("page") + seconds("lab") + 10 if seconds("page") > 0 else None
 
@@ -428,7 +428,7 @@ def _page_deadline() -> float | None:
 def _render_died(job: tuple[str, str, str], code: int) -> RenderedPage:
     """A page whose rendering ended its worker: lab code a macro ran (a table, a module lab_source
     imported) called os._exit() or crashed."""
-    from lab.parallel import ended
+    from lab.runner.parallel import ended
 
     page, _, text = job
     return RenderedPage(text, [], [error_claim(page, 1, f"rendering this page: {ended(code)}; lab code that a macro "
@@ -533,7 +533,7 @@ def _titles(text: str) -> list[str]:
 
 def _context_key(docs_dir: Path, model: Any, lab_errors: Any) -> str:
     """Everything besides a page's own text that its rendered output depends on."""
-    from lab.stamp import fingerprint
+    from lab.runner.stamp import fingerprint
     from macros import source_fingerprint
 
     # fingerprint() covers the NumPy and Matplotlib versions without importing either.

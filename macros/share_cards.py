@@ -15,8 +15,8 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from lab.parallel import run_parallel
-from lab.stamp import write_if_changed
+from lab.runner.parallel import run_parallel
+from lab.runner.stamp import write_if_changed
 
 WIDTH, HEIGHT, DPI = 1200, 630, 100
 FONT_FILES = (

@@ -70,7 +70,7 @@ def test_guide_failure_example_is_what_the_build_prints(guide_project: Path) -> 
 
 
 def test_the_guide_states_the_limits_the_code_has() -> None:
-    from lab.limits import LIMITS
+    from lab.runner.limits import LIMITS
     from macros.literals import MAX_DIGITS
 
     code, page = (f"{LIMITS[what][1]:g}" for what in ("lab", "page"))

@@ -7,9 +7,9 @@ import sys
 import zipfile
 from pathlib import Path
 
-from lab.bundle import figure_set, lab_bundle
-from lab.outputs import write_outputs
 from lab.registry import run_all
+from lab.runner.bundle import figure_set, lab_bundle
+from lab.runner.outputs import write_outputs
 
 
 def test_bundle_reruns_and_reproduces_its_outputs(tmp_path: Path) -> None:

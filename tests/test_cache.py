@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lab import cache, mse
+from lab import mse
+from lab.runner import cache
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,7 +72,7 @@ def test_a_damaged_or_foreign_entry_is_recomputed_and_replaced(tmp_path: Path, d
 
 def test_key_follows_the_lab_modules_an_experiment_imports(tmp_path: Path, monkeypatch) -> None:
     lab_copy = tmp_path / "lab"
-    shutil.copytree(Path(cache.__file__).parent, lab_copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(cache._LAB_ROOT, lab_copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(cache, "_LAB_ROOT", lab_copy)
     before = cache.source_key(mse.run)
     (lab_copy / "plotting.py").write_text("# an unrelated module changed\n")
@@ -93,7 +94,7 @@ def test_key_follows_the_lab_modules_an_experiment_imports(tmp_path: Path, monke
 ])
 def test_key_follows_every_import_form(tmp_path: Path, monkeypatch, form: str) -> None:
     lab_copy = tmp_path / "lab"
-    shutil.copytree(Path(cache.__file__).parent, lab_copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(cache._LAB_ROOT, lab_copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(cache, "_LAB_ROOT", lab_copy)
     (lab_copy / "probe_helper.py").write_text("VALUE = 1.0\n")
     (lab_copy / "mse.py").write_text(f"{form}\n" + (lab_copy / "mse.py").read_text())
@@ -103,7 +104,7 @@ def test_key_follows_every_import_form(tmp_path: Path, monkeypatch, form: str) -
 
 
 def test_an_entry_edited_by_hand_is_recomputed_not_used(tmp_path: Path) -> None:
-    from lab.sealed import MAGIC
+    from lab.runner.sealed import MAGIC
 
     cache.cached_run("sample", run_sample, tmp_path)
     (entry,) = tmp_path.glob("sample-*.npz")
@@ -197,7 +198,7 @@ def test_a_result_computed_with_another_machines_kernels_is_not_reused(tmp_path:
 
 
 def test_the_machine_signature_follows_the_kernel_settings() -> None:
-    from lab.machine import signature
+    from lab.runner.machine import signature
 
     here = signature({})
     assert signature({}) == here

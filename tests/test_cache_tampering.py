@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lab.sealed import MAGIC
+from lab.runner.sealed import MAGIC
 from macros.built_scan import Ledger, unaccounted
 from tests.conftest import FIXTURES, copy_project, mkdocs
 
@@ -126,7 +126,7 @@ def test_an_edit_reached_through_a_relative_import_is_published(good_tiny: Path,
 
 @pytest.mark.parametrize("how", ["edited", "truncated", "deleted"])
 def test_a_damaged_stored_figure_is_drawn_again_not_copied(tmp_path: Path, how: str) -> None:
-    from lab import figure_store
+    from lab.runner import figure_store
 
     svg = b'<svg><text x="1" y="2">loss 0.801</text></svg>'
     figure_store.save(tmp_path, "mse-loss", "k" * 64, svg)

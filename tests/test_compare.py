@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from lab.compare import AGREES, DIFFERS, IDENTICAL, VARIES, cell_agrees, compare_file, compare_rows, divided
 from lab.figures import FIGURES, MACHINE_DEPENDENT
-from lab.outputs import write_outputs
-from lab.perturb import run_variants, variants
 from lab.registry import run_all
+from lab.runner.compare import AGREES, DIFFERS, IDENTICAL, VARIES, cell_agrees, compare_file, compare_rows, divided
+from lab.runner.outputs import write_outputs
+from lab.runner.perturb import run_variants, variants
 from lab.tables import TABLES, TOLERANCES
 from tests.conftest import ROOT
 

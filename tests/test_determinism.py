@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.determinism import rerun_differences
+from lab.runner.determinism import rerun_differences
 from tests.conftest import FIXTURES, copy_project
 
 
@@ -46,7 +46,7 @@ def test_a_result_that_changes_between_runs_is_found_at_the_experiment(
         tmp_path: Path, before_run: str, in_run: str, how: str) -> None:
     project = copy_project(tmp_path / "tiny", docs_from=FIXTURES / "tiny")
     line = plant(project, before_run, in_run)
-    found = subprocess.run([sys.executable, "-c", "from lab.determinism import rerun_differences\n"
+    found = subprocess.run([sys.executable, "-c", "from lab.runner.determinism import rerun_differences\n"
                             "for d in rerun_differences(['mse', 'neuron']): print(d.describe())"],
                            cwd=project, capture_output=True, text=True, timeout=300, check=True,
                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}).stdout.splitlines()

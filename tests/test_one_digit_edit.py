@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lab.outputs import write_lab_assets
 from lab.registry import run_all
+from lab.runner.outputs import write_lab_assets
 from macros.page_macros import LAB_ASSETS
 from macros.render import check_site, render_page
 from tests.conftest import ROOT

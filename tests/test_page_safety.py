@@ -33,7 +33,8 @@ def test_python_internals_are_out_of_reach(expression: str) -> None:
 
 
 def test_lab_source_shows_only_code_defined_in_lab() -> None:
-    _, claims = render('{{ lab_source("lab.sealed.tempfile.mkstemp") }}\n{{ lab_source("lab.registry.Callable") }}\n')
+    _, claims = render('{{ lab_source("lab.runner.sealed.tempfile.mkstemp") }}\n'
+                       '{{ lab_source("lab.registry.Callable") }}\n')
     assert [(c.line, c.verdict) for c in claims] == [(1, ERROR), (2, ERROR)]
     assert all("only the lab's own code can be shown" in c.message for c in claims)
 

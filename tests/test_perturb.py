@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lab import perturb
+from lab.runner import perturb
 
 
 def test_nudged_draws_move_by_a_few_units_in_the_last_place_and_integers_not_at_all() -> None:

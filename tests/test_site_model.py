@@ -107,7 +107,7 @@ def test_a_prose_edit_reaches_the_route_page_through_the_page_cache(tmp_path: Pa
 
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs, ignore=shutil.ignore_patterns("lab"))
-    from lab.outputs import write_lab_assets
+    from lab.runner.outputs import write_lab_assets
 
     results = run_all()
     write_lab_assets(docs / "assets" / "lab", results)

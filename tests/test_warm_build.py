@@ -1,6 +1,6 @@
 """A warm build skips the lab only when that cannot change the site.
 
-The stamp beside the lab's written files (lab/stamp.py) lets a build with unchanged lab sources
+The stamp beside the lab's written files (lab/runner/stamp.py) lets a build with unchanged lab sources
 skip running experiments, drawing figures and even importing NumPy. These tests hold it to
 producing the same site as a cold build, still catching stale numbers, and redoing the lab work
 whenever a lab source or a generated file changed.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.stamp import STAMP, current_experiments, fingerprint, write_stamp
+from lab.runner.stamp import STAMP, current_experiments, fingerprint, write_stamp
 from tests.conftest import FIXTURES, copy_project, snapshot
 
 # Builds in-process, then reports which heavy modules the build imported.
@@ -25,13 +25,13 @@ PROBE = """
 import json, sys
 drawn = []
 if sys.argv[1:] == ["spy"]:
-    import lab.outputs
-    original = lab.outputs.write_outputs
+    import lab.runner.outputs
+    original = lab.runner.outputs.write_outputs
     def spy(out, results=None, figures=None):
         written = original(out, results, figures)
         drawn.extend(written)
         return written
-    lab.outputs.write_outputs = spy
+    lab.runner.outputs.write_outputs = spy
 from mkdocs.__main__ import cli
 try:
     cli(["build", "-q"])
@@ -149,11 +149,11 @@ def test_the_stamp_rejects_every_kind_of_mismatch(tmp_path: Path) -> None:
 
 
 def test_the_fingerprint_follows_lab_sources_and_library_versions(monkeypatch: pytest.MonkeyPatch) -> None:
-    import lab.stamp
+    import lab.runner.stamp
 
     before = fingerprint()
-    original = lab.stamp.version_file
-    monkeypatch.setattr(lab.stamp, "version_file",
+    original = lab.runner.stamp.version_file
+    monkeypatch.setattr(lab.runner.stamp, "version_file",
                         lambda package: b"9.9.9" if package == "numpy" else original(package))
     assert fingerprint() != before
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lab.collect import collect
 from lab.plotting import to_svg
+from lab.runner.collect import collect
 
 FIGURES: dict[str, Callable[[dict[str, Any]], Any]] = collect(__name__, __path__, "FIGURES")
 """Figure name -> draw function taking all lab results and returning a matplotlib figure."""
 
 MACHINE_DEPENDENT: dict[str, str] = collect(__name__, __path__, "MACHINE_DEPENDENT")
 """Figure name -> why its lines differ from machine to machine (it plots a chaotic quantity). The
-comparison of a rerun reports such a figure as varying instead of failing (lab/compare.py)."""
+comparison of a rerun reports such a figure as varying instead of failing (lab/runner/compare.py)."""
 
 __all__ = ["FIGURES", "MACHINE_DEPENDENT", "to_svg"]

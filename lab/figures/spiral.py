@@ -133,4 +133,4 @@ MACHINE_DEPENDENT = {
     "spiral-net-boundary": "draws the regions of a network trained at the edge of stability; their edges move by "
                            "a fraction of a pixel between machines",
 }
-"""Figures whose lines differ from machine to machine (lab/compare.py reports them as varying)."""
+"""Figures whose lines differ from machine to machine (lab/runner/compare.py reports them as varying)."""

@@ -8,14 +8,14 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from lab.collect import collect
+from lab.runner.collect import collect
 
 TABLES: dict[str, Callable[[dict[str, Any]], list[list[str]]]] = collect(__name__, __path__, "TABLES")
 """CSV file name -> row builder. The first row is the header."""
 
 TOLERANCES: dict[str, dict[str, str]] = collect(__name__, __path__, "TOLERANCES")
 """CSV file name -> column -> the tolerance within which that column may differ from machine to
-machine (see lab/compare.py). Every column not listed must agree digit for digit; the portability
+machine (see lab/runner/compare.py). Every column not listed must agree digit for digit; the portability
 check (``python -m macros check --portable``) finds the columns that need one."""
 
 

@@ -1,11 +1,11 @@
 """A content-addressed disk cache for experiment results.
 
 An entry's key hashes the experiment's source file, every lab module it imports (transitively),
-the run function's name, the NumPy version, the machine's arithmetic signature (lab/machine.py: a
+the run function's name, the NumPy version, the machine's arithmetic signature (lab/runner/machine.py: a
 result computed with another CPU's kernels is never reused) and this cache's format. So an edit to ``lab/mse.py``
 or to ``lab/gradcheck.py`` invalidates ``mse`` and nothing else, and an upgrade invalidates all.
 
-Entries are ``.npz`` data sealed with their SHA-256 (lab/sealed.py) and read with
+Entries are ``.npz`` data sealed with their SHA-256 (lab/runner/sealed.py) and read with
 ``allow_pickle=False``: a corrupt, truncated, edited or foreign entry fails the checksum, fails to
 load or fails validation, and is then deleted and recomputed, never trusted. Writes go to a unique
 temporary file first and are renamed into place, so concurrent builds are safe.
@@ -26,14 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from lab.machine import signature
-from lab.sealed import read_sealed, write_sealed
+from lab.runner.machine import signature
+from lab.runner.sealed import read_sealed, write_sealed
 
 FORMAT = 2
 _SCALARS = {"float": float, "int": int, "bool": bool, "str": str}
 
 
-_LAB_ROOT = Path(__file__).resolve().parent
+_LAB_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _module_path(module: str) -> Path | None:
@@ -169,7 +169,7 @@ def _decode(array: np.ndarray, kind: str) -> Any:
 
 def load(path: Path, key: str, result_type: type) -> Any | None:
     """The cached result at ``path`` if it is intact and valid for ``key``, else None (a damaged
-    entry is deleted: lab/sealed.py)."""
+    entry is deleted: lab/runner/sealed.py)."""
     payload = read_sealed(path)
     if payload is None:
         return None
@@ -222,7 +222,7 @@ def cached(name: str, run: Callable[[], Any], cache_dir: Path) -> Any | None:
 def cached_run(name: str, run: Callable[[], Any], cache_dir: Path,
                guard: Callable[[str], Any] | None = None) -> Any:
     """``run()``, or its cached result when the sources it depends on are unchanged. ``guard`` (for
-    example lab.guard.no_writes) wraps the run itself, not the cache's own reads and writes."""
+    example lab.runner.guard.no_writes) wraps the run itself, not the cache's own reads and writes."""
     path, key, kind = _entry(name, run, cache_dir)
     hit = load(path, key, kind) if kind is not None else None
     if hit is not None:

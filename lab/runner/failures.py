@@ -6,14 +6,21 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-LAB_DIR = Path(__file__).resolve().parent
+LAB_DIR = Path(__file__).resolve().parent.parent
 
 
-MACHINERY = frozenset({"lab/registry.py", "lab/cache.py", "lab/parallel.py", "lab/collect.py",
-                       "lab/failures.py", "lab/outputs.py", "lab/limits.py", "lab/sealed.py", "lab/guard.py"})
-"""Lab files that run, cache and collect the author's code: a failure is located past them."""
-NEVER_THE_PLACE = frozenset({"lab/failures.py", "lab/guard.py", "lab/limits.py", "lab/sealed.py", "lab/parallel.py"})
-"""Of those, the ones that only watch: even a failure in the registry itself is located past them."""
+WATCHERS = frozenset({"failures.py", "guard.py", "limits.py", "sealed.py", "parallel.py"})
+"""Files of lab/runner/ that only watch lab code run: even a failure in the registry itself is
+located past them."""
+
+
+def _machinery(file: str) -> bool:
+    """Whether ``file`` runs, caches or collects the author's code (a failure is located past it)."""
+    return file == "lab/registry.py" or file.startswith("lab/runner/")
+
+
+def _watcher(file: str) -> bool:
+    return file.startswith("lab/runner/") and file.rpartition("/")[2] in WATCHERS
 
 
 @dataclass(frozen=True)
@@ -56,14 +63,14 @@ def locate(error: BaseException, stage: str = "run") -> LabFailure:
     frames = traceback.extract_tb(error.__traceback__)
     inside = [f for f in frames if Path(f.filename).resolve().is_relative_to(LAB_DIR)]
     # The machinery that runs the lab is not where an author's mistake is, unless nothing else is.
-    inside = [f for f in inside if lab_path(Path(f.filename)) not in MACHINERY] or \
-        [f for f in inside if lab_path(Path(f.filename)) not in NEVER_THE_PLACE] or inside or frames[-1:]
+    inside = [f for f in inside if not _machinery(lab_path(Path(f.filename)))] or \
+        [f for f in inside if not _watcher(lab_path(Path(f.filename)))] or inside or frames[-1:]
     summary = "".join(traceback.format_exception_only(error)).strip() or type(error).__name__
     hint = next((text for kind, text in _HINTS.items() if isinstance(error, kind)), "")
     if hint:
         summary = f"{summary} ({hint})"
     trace = "".join(traceback.format_list(inside))
-    if type(error).__name__ == "TimeLimitError":  # lab/limits.py: the message says what ran too long
+    if type(error).__name__ == "TimeLimitError":  # lab/runner/limits.py: the message says what ran too long
         summary, stage = str(error), "complete"
     if isinstance(error, SyntaxError) and error.filename:  # the file that could not be compiled
         summary = f"{type(error).__name__}: {error.msg}"

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from lab.failures import LabDefinitionError
+from lab.runner.failures import LabDefinitionError
 
 
 def collect(package: str, path: Iterable[str], attribute: str) -> dict[str, Any]:

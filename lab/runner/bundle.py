@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from importlib.metadata import version
 from pathlib import Path
 
-LAB_DIR = Path(__file__).resolve().parent
+LAB_DIR = Path(__file__).resolve().parent.parent
 BUNDLE_ROOT = "dl-math-lab"
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store: no build time leaks in
 

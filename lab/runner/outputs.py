@@ -12,15 +12,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lab import figure_store
-from lab.bundle import LAB_DIR, figure_set, lab_bundle
-from lab.failures import lab_path, locate
 from lab.figures import FIGURES, to_svg
-from lab.guard import no_writes
-from lab.limits import seconds, time_limit
-from lab.parallel import ended, run_parallel
 from lab.registry import run_all
-from lab.stamp import current_experiments, fingerprint, stamped_figures, version_file, write_if_changed, write_stamp
+from lab.runner import figure_store
+from lab.runner.bundle import LAB_DIR, figure_set, lab_bundle
+from lab.runner.failures import lab_path, locate
+from lab.runner.guard import no_writes
+from lab.runner.limits import seconds, time_limit
+from lab.runner.parallel import ended, run_parallel
+from lab.runner.stamp import (
+    current_experiments,
+    fingerprint,
+    stamped_figures,
+    version_file,
+    write_if_changed,
+    write_stamp,
+)
 from lab.tables import TABLES, to_csv
 
 
@@ -30,7 +37,7 @@ def write_lab_assets(out: Path, results: dict[str, Any], store: Path | None = No
 
     Otherwise only the figures whose inputs changed are drawn again: a figure's key covers its
     module and the lab modules that imports, the Matplotlib and NumPy versions, and the sources of
-    the experiments it read when it was last drawn. With a ``store`` (lab/figure_store.py), a
+    the experiments it read when it was last drawn. With a ``store`` (lab/runner/figure_store.py), a
     figure drawn before with the same key is copied from there instead.
     """
     key = fingerprint()
@@ -71,8 +78,8 @@ def _restore(out: Path, store: Path, candidates: dict[str, dict]) -> dict[str, d
 
 def figure_key(name: str, reads: list[str]) -> str:
     """What decides figure ``name``'s SVG, given the experiments it reads."""
-    from lab.cache import source_key
     from lab.registry import EXPERIMENTS, experiment
+    from lab.runner.cache import source_key
 
     parts = [source_key(FIGURES[name]), version_file("matplotlib").decode(errors="replace")]
     parts += [f"{read}:{source_key(experiment(read))}" for read in sorted(reads) if read in EXPERIMENTS]

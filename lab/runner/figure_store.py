@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from lab.sealed import UNWRITTEN
-from lab.stamp import write_if_changed
+from lab.runner.sealed import UNWRITTEN
+from lab.runner.stamp import write_if_changed
 
 KEEP = 4
 """Entries kept per figure (the most recent)."""

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-_REAL_EXIT = os._exit  # kept: lab/guard.py turns os._exit into an error while lab code runs
+_REAL_EXIT = os._exit  # kept: lab/runner/guard.py turns os._exit into an error while lab code runs
 
 
 class ProcessDiedError(RuntimeError):

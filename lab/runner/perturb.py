@@ -22,7 +22,7 @@ without touching ``OPENBLAS_CORETYPE`` (some machines set it because their CPU n
 * ``blas-N``: several BLAS threads instead of the one every build uses (a product split between
   threads may be summed in another order, as in another BLAS library).
 
-``python -m lab.perturb VARIANT_JSON OUT NAMES_JSON`` runs the named experiments under one variant
+``python -m lab.runner.perturb VARIANT_JSON OUT NAMES_JSON`` runs the named experiments under one variant
 and stores each result in ``OUT``; ``run_variants`` runs them all, two at a time.
 """
 
@@ -279,7 +279,7 @@ class _MatmulFinder(importlib.abc.MetaPathFinder):
     """Loads every lab module (but this one) through ``_MatmulLoader``."""
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if not name.startswith("lab.") or name == __name__ or name == "lab.perturb":
+        if not name.startswith("lab.") or name == __name__ or name == "lab.runner.perturb":
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader):
@@ -296,8 +296,8 @@ def run_variant(variant: Variant, out: Path, names: list[str] | None = None) -> 
         nudge_random_draws(variant.nudge)
     if variant.products:
         perturb_products(variant.products)
-    from lab.failures import locate
     from lab.registry import EXPERIMENTS, experiment
+    from lab.runner.failures import locate
 
     failures = {}
     for name in EXPERIMENTS:
@@ -332,7 +332,7 @@ def run_variants(chosen: list[Variant] | None = None, names: list[str] | None = 
     from lab.registry import EXPERIMENTS
 
     chosen = variants() if chosen is None else chosen
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     with tempfile.TemporaryDirectory(prefix="perturb-") as scratch:
         def one(variant: Variant) -> Perturbed:
             out = Path(scratch) / variant.name
@@ -340,8 +340,8 @@ def run_variants(chosen: list[Variant] | None = None, names: list[str] | None = 
             env = {**os.environ, **variant.env, "PYTHONDONTWRITEBYTECODE": "1"}
             spec = json.dumps(dataclasses.asdict(variant))
             wanted = json.dumps(list(EXPERIMENTS) if names is None else names)
-            done = subprocess.run([sys.executable, "-m", "lab.perturb", spec, str(out), wanted], cwd=root, env=env,
-                                  capture_output=True, text=True, timeout=timeout, check=False)
+            done = subprocess.run([sys.executable, "-m", "lab.runner.perturb", spec, str(out), wanted], cwd=root,
+                                  env=env, capture_output=True, text=True, timeout=timeout, check=False)
             if done.returncode != 0:
                 raise RuntimeError(f"variant {variant.name} failed:\n{done.stderr[-3000:]}")
             failures = json.loads(done.stdout.splitlines()[-1])
@@ -358,7 +358,8 @@ def run_variants(chosen: list[Variant] | None = None, names: list[str] | None = 
 def main(argv: list[str]) -> int:
     """The worker: its variant comes as JSON, since its environment may already hide what it names."""
     if len(argv) != 3:
-        print("usage: python -m lab.perturb VARIANT_JSON OUT NAMES_JSON (run_variants starts this)", file=sys.stderr)
+        print("usage: python -m lab.runner.perturb VARIANT_JSON OUT NAMES_JSON (run_variants starts this)",
+              file=sys.stderr)
         return 2
     print(json.dumps(run_variant(Variant(**json.loads(argv[0])), Path(argv[1]), json.loads(argv[2]))))
     return 0

@@ -25,7 +25,7 @@ _PATH_EVENTS = {"os.remove": (0,), "os.rename": (0, 1), "os.mkdir": (0,), "os.rm
                 "os.symlink": (1,), "os.link": (1,), "shutil.copyfile": (1,), "shutil.rmtree": (0,),
                 "shutil.move": (0, 1), "os.chmod": (0,), "os.utime": (0,)}
 _installed: list[bool] = []
-_PROJECT = Path(__file__).resolve().parent.parent
+_PROJECT = Path(__file__).resolve().parents[2]
 """The project: never written by lab code, even when it lies inside the temporary folder."""
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lab.failures import lab_path
+from lab.runner.failures import lab_path
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ def _first_difference(first: Any, second: Any) -> str | None:
 
 
 def _run(name: str) -> Any:
-    from lab.parallel import one_blas_thread
     from lab.registry import experiment
+    from lab.runner.parallel import one_blas_thread
 
     with one_blas_thread():
         return experiment(name)()
@@ -118,11 +118,11 @@ def _fresh_process_results(names: list[str]) -> tuple[dict[str, Any], dict[str, 
     """Each named experiment's result from a fresh process, and why each one that failed there failed."""
     if not names:
         return {}, {}
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     with tempfile.TemporaryDirectory(prefix="twice-") as scratch:
         out = Path(scratch) / "results.pickle"
         env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONDONTWRITEBYTECODE": "1"}
-        done = subprocess.run([sys.executable, "-m", "lab.determinism", json.dumps(names), str(out)], cwd=root,
+        done = subprocess.run([sys.executable, "-m", "lab.runner.determinism", json.dumps(names), str(out)], cwd=root,
                               env=env, check=False, capture_output=True, text=True)
         if not out.exists():
             why = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 STAMP = ".stamp"
-_LAB = Path(__file__).resolve().parent
+_LAB = Path(__file__).resolve().parent.parent
 
 
 def version_file(package: str) -> bytes:
@@ -32,8 +32,8 @@ def version_file(package: str) -> bytes:
 
 def fingerprint() -> str:
     """Hash of every lab source, the lab README, the installed NumPy and Matplotlib versions and the
-    machine's arithmetic signature (lab/machine.py)."""
-    from lab.machine import signature
+    machine's arithmetic signature (lab/runner/machine.py)."""
+    from lab.runner.machine import signature
 
     digest = hashlib.sha256(signature().encode())
     data = [path for path in _LAB.rglob("*") if path.is_file() and "__pycache__" not in path.parts
