@@ -4,7 +4,7 @@ Formats: ``text`` (``file:line: written X, lab Y (key)``, one per problem), ``gi
 annotations that show on the pull request's diff) and ``json`` (the full report). ``--fix``
 rewrites stale checked numbers in place at their written precision, prints a diff, and checks
 again. ``--twice`` runs every experiment twice more and reports one whose result changes from run
-to run. ``--portable`` also reruns the lab with its arithmetic perturbed (macros/portable.py) and
+to run. ``--portable`` also reruns the lab with its arithmetic perturbed (macros/check/portable.py) and
 reports every number whose written digits another CPU would change. Exit status: 0 when every
 number agrees, 1 when anything is stale or wrong.
 """
@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from macros.claims import Claim, Report, error_claim
+from macros.engine.claims import Claim, Report, error_claim
 
 
 def _github(claim: Claim) -> str:
@@ -58,11 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no docs folder at {args.docs}; run from the project root or pass --docs")
     root = args.docs.resolve().parent
     try:  # the lab and the checker are loaded here, so a syntax error in them is a located message
-        from macros.fix import fix_claims
-        from macros.lab_results import prepare_lab
-        from macros.render import check_site
+        from macros.check.lab_results import prepare_lab
+        from macros.check.render import check_site
+        from macros.engine.fix import fix_claims
     except (Exception, SystemExit) as error:
-        from macros import located
+        from macros.files import located
 
         print(located(error), file=sys.stderr)
         return 1
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         report.claims.extend(error_claim(d.file, d.line, d.describe().split(": ", 1)[1], key=d.experiment)
                              for d in rerun_differences([n for n in results if n not in errors]))
     if args.portable and not report.problems:
-        from macros.portable import check_portable
+        from macros.check.portable import check_portable
 
         report.claims.extend(check_portable(args.docs, root, report, results,
                                             progress=lambda line: print(line, file=sys.stderr, flush=True)))

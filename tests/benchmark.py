@@ -29,9 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from lab.registry import run_all
-from macros.render import render_full, split_front_matter
-from macros.site_model import load_site
-from macros.site_pages import SiteMacros, with_article_parts
+from macros.check.render import render_full, split_front_matter
+from macros.features.model import load_site
+from macros.features.pages import SiteMacros, with_article_parts
 from tests.conftest import copy_project
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1764000000", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -161,7 +161,7 @@ def synthetic_project(target: Path, count: int) -> tuple[Path, int]:
     """The tiny fixture site plus ``count`` articles per language, each with 20 checks and a figure."""
     copy_project(target, docs_from=Path(__file__).parent / "fixtures" / "tiny")
     results = run_all()
-    from macros.keys import parse_key, resolve
+    from macros.engine.keys import parse_key, resolve
 
     lines = []
     for key in SYNTH_KEYS * 2:
@@ -177,7 +177,7 @@ def synthetic_project(target: Path, count: int) -> tuple[Path, int]:
 
 def long_page(results: dict, checks: int) -> str:
     """One article with ``checks`` checked numbers, each in a sentence of about 250 characters."""
-    from macros.keys import parse_key, resolve
+    from macros.engine.keys import parse_key, resolve
 
     lines = []
     for number in range(checks):

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from macros.literals import Tolerance, bound_limit, matches, parse_literal
+from macros.engine.literals import Tolerance, bound_limit, matches, parse_literal
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -64,8 +64,8 @@ CHECK_SCRIPT = """
 import json, sys
 from dataclasses import asdict
 from pathlib import Path
-from macros.lab_results import lab_results, prepare_lab
-from macros.render import check_site
+from macros.check.lab_results import lab_results, prepare_lab
+from macros.check.render import check_site
 if sys.argv[1:] == ["write"]:
     results, errors, failures = prepare_lab(Path("."), Path("docs"))
 else:
@@ -170,7 +170,7 @@ def run_lab_mutant(base: Path, before: list[dict[str, Any]], mutant: LabMutant, 
 
 def prose_outcomes(every: int) -> list[Outcome]:
     """One-digit edits to every ``every``-th checked literal of the site, each in one language."""
-    from macros.render import render_page
+    from macros.check.render import render_page
     from tests.conftest import ROOT
     from tests.test_one_digit_edit import LITERALS, RESULTS, bump_first_digit_run
 

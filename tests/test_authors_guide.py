@@ -71,7 +71,7 @@ def test_guide_failure_example_is_what_the_build_prints(guide_project: Path) -> 
 
 def test_the_guide_states_the_limits_the_code_has() -> None:
     from lab.runner.limits import LIMITS
-    from macros.literals import MAX_DIGITS
+    from macros.engine.literals import MAX_DIGITS
 
     code, page = (f"{LIMITS[what][1]:g}" for what in ("lab", "page"))
     expected = {"en": [f"more than {MAX_DIGITS} significant digits", f"`LAB_CODE_SECONDS` ({code} s)",

@@ -126,7 +126,7 @@ def test_an_entry_edited_by_hand_is_recomputed_not_used(tmp_path: Path) -> None:
 def test_a_damaged_compiled_template_is_compiled_again(tmp_path: Path, how: str) -> None:
     import jinja2
 
-    from macros.render import SealedBytecodeCache
+    from macros.check.render import SealedBytecodeCache
 
     def render() -> str:
         env = jinja2.Environment(loader=jinja2.DictLoader({"p": "{{ 6 * 7 }} and {{ 'x' * 3 }}"}),
@@ -168,8 +168,8 @@ def test_concurrent_writers_leave_one_valid_entry(tmp_path: Path) -> None:
 
 
 def test_rendered_pages_round_trip_and_a_damaged_entry_is_a_miss(tmp_path: Path) -> None:
-    from macros.claims import Claim
-    from macros.page_cache import PageCache, RenderedPage
+    from macros.check.page_cache import PageCache, RenderedPage
+    from macros.engine.claims import Claim
 
     cache = PageCache(tmp_path, "context")
     page = RenderedPage("# Title\nW00=0.300000\n", [("q?", "a.")],

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lab.runner.sealed import MAGIC
-from macros.built_scan import Ledger, unaccounted
+from macros.check.built_scan import Ledger, unaccounted
 from tests.conftest import FIXTURES, copy_project, mkdocs
 
 RIGHT, WRONG = "W11=-2.500000", "W11=-9.500000"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from macros.fix import fixed_literal
+from macros.engine.fix import fixed_literal
 from tests.conftest import FIXTURES, copy_project
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from macros.coverage import Unverified, scan, scan_site_data
-from macros.numbers import canonical, find_numbers
+from macros.engine.coverage import Unverified, scan, scan_site_data
+from macros.engine.numbers import canonical, find_numbers
 from tests.conftest import ROOT, copy_project, mkdocs
 
 ARTICLE = """---
@@ -237,7 +237,7 @@ def test_front_matter_is_read_as_its_yaml_value(front: str, number: str) -> None
                                    "title: &x [*x]", "faq: &x [*x]"])
 def test_odd_front_matter_gives_no_traceback(front: str) -> None:
     from lab.registry import run_all
-    from macros.render import render_full
+    from macros.check.render import render_full
 
     page = f"---\n{front}\n---\n\n0.9191\n"
     assert [u.number for u in scan(page).unverified] == ["0.9191"]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lab.registry import run_all
-from macros.keys import Key, LabKeyError, parse_key, resolve
+from macros.engine.keys import Key, LabKeyError, parse_key, resolve
 
 RESULTS = run_all()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import macros.lab_results as lab_results_module
+import macros.check.lab_results as lab_results_module
 from lab.registry import run_all
 
 

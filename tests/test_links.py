@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from macros.links import unsafe_links
+from macros.engine.links import unsafe_links
 
 
 class LinkParser(HTMLParser):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from macros.literals import (
+from macros.engine.literals import (
     LiteralError,
     Tolerance,
     ToleranceError,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from lab.registry import run_all
-from macros.claims import ERROR
-from macros.render import render_page
+from macros.check.render import render_page
+from macros.engine.claims import ERROR
 from tests.conftest import FIXTURES, copy_project, mkdocs
 
 RESULTS = run_all()

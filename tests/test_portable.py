@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from lab import spiral
-from macros.claims import OK, STALE, Claim, Report
-from macros.portable import advice, portability_claims, spreads
+from macros.check.portable import advice, portability_claims, spreads
+from macros.engine.claims import OK, STALE, Claim, Report
 from tests.conftest import copy_project
 
 

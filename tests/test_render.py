@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from lab.registry import run_all
-from macros.claims import ERROR, OK, STALE
-from macros.render import check_site, render_page
+from macros.check.render import check_site, render_page
+from macros.engine.claims import ERROR, OK, STALE
 
 RESULTS = run_all()
 FRONT = "---\ntitle: t\n---\n\n"
@@ -300,7 +300,7 @@ def test_claim_lines_agree_with_jinja_on_a_long_page_with_blocks_and_joined_call
     """The binary-search line table gives the line Jinja's own lookup gives, for every call."""
     import jinja2
 
-    from macros.page_macros import corresponding_line
+    from macros.check.page_macros import corresponding_line
 
     body = "".join(f"p{i}\n{{{{ check('mse.loss', '0.801') }}}} {{% if true %}}\nx{{{{ 'a' ~ value('mse.loss') }}}}\n"
                    f"{{% endif %}}\n\n" for i in range(300))
@@ -356,7 +356,7 @@ def test_a_direction_word_is_part_of_the_claim(sentence: str, problem: str) -> N
 def test_frame_lines_agree_with_python_in_a_long_function() -> None:
     import sys
 
-    from macros.page_macros import frame_line
+    from macros.check.page_macros import frame_line
 
     seen = []
     source = "def long(record):\n" + "".join(f"    x{i} = {i}\n    record(sys._getframe())\n" for i in range(500))

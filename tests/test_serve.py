@@ -79,7 +79,7 @@ def test_serve_shows_problems_and_reloads_lab_and_macros(served) -> None:
     page = wait_for(url, "W11=-3.000000", server)
     assert "written 0.801, lab 1.145 (mse.loss)" in page  # 1/2 (0.2² + 1.5²) = 1.145
 
-    # A macros edit: the failure box title comes from macros/adapter.py.
+    # A macros edit: the failure box title comes from macros/plugin/adapter.py.
     edit(project / "macros" / "adapter.py", '"Lab check failed:', '"The lab disagrees:')
     wait_for(url, "The lab disagrees: 2 problem(s)", server)  # loss and row 1 of grad_W
 

@@ -11,8 +11,8 @@ from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 from PIL import Image
 
-from macros.share_cards import FALLBACK_FAMILY, Card, _wrap, cjk_font, draw, write_cards
-from macros.site_model import load_site
+from macros.features.cards import FALLBACK_FAMILY, Card, _wrap, cjk_font, draw, write_cards
+from macros.features.model import load_site
 from tests.conftest import ROOT
 
 ZH = Card("zh", "demo", "深度学习数学实验室", "神经网络中的矩阵微积分：推导均方误差的梯度",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from macros.site_model import load_site, reading_minutes
+from macros.features.model import load_site, reading_minutes
 from tests.conftest import ROOT
 
 
@@ -102,8 +102,8 @@ def test_allowlists_must_agree_across_languages(docs: Path) -> None:
 def test_a_prose_edit_reaches_the_route_page_through_the_page_cache(tmp_path: Path) -> None:
     """The route page shows each article's reading time, so a longer article must re-render it."""
     from lab.registry import run_all
-    from macros import render
-    from macros.render import check_site, use_template_cache
+    from macros.check import render
+    from macros.check.render import check_site, use_template_cache
 
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs, ignore=shutil.ignore_patterns("lab"))

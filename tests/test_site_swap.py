@@ -1,4 +1,4 @@
-"""A failed build never replaces the last good site/ (macros/site_swap.py).
+"""A failed build never replaces the last good site/ (macros/plugin/site_swap.py).
 
 Each case starts from a good build of the tiny fixture site, breaks the project in a way that
 MkDocs itself (not our lab check) notices, builds again, and compares site/ byte for byte.

@@ -43,7 +43,7 @@ def read_sealed(path: Path) -> bytes | None:
 
 UNWRITTEN: list[OSError] = []
 """Cache writes that failed in this process (a full disk, a read-only folder): a cache is only a
-shortcut, so the build goes on without the entry and says so once (macros/adapter.py)."""
+shortcut, so the build goes on without the entry and says so once (macros/plugin/adapter.py)."""
 
 
 def write_sealed(path: Path, payload: bytes) -> bool:

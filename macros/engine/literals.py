@@ -61,7 +61,7 @@ _TEX_POWER = re.compile(r"\s*([+\-\u2212]?)(?:(\d+(?:\.\d*)?)\s*(?:\\times|\\cdo
 
 
 def parse_scalar(text: str) -> Literal:
-    from macros.numbers import ascii_digits
+    from macros.engine.numbers import ascii_digits
 
     text = ascii_digits(text)  # full-width digits (０．５) read as ASCII
     power = _TEX_POWER.fullmatch(text)

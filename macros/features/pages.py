@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from macros.site_model import Article, Resource, SiteModel
-from macros.ui_text import ui
+from macros.features.model import Article, Resource, SiteModel
+from macros.features.ui_text import ui
 
 KIND_ICONS = {"guide": ":material-book-open-variant:", "dataset": ":material-table:",
               "diagram": ":material-chart-box-outline:", "tool": ":material-package-variant-closed:"}
@@ -60,7 +60,7 @@ class SiteMacros:
         self.docs_path = docs_path
         self.docs_dir = docs_dir
         self.lang = docs_path.split("/", 1)[0]
-        self.printed: list[str] = []  # what the site macros put on this page (macros/built_scan.py)
+        self.printed: list[str] = []  # what the site macros put on this page (macros/check/built_scan.py)
 
     def functions(self) -> dict[str, Any]:
         return {name: self._recorded(getattr(self, name)) for name in SITE_FUNCTIONS}

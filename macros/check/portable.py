@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from lab.runner.failures import lab_path
-from macros.claims import ERROR, OK, Claim, Report, error_claim
-from macros.literals import Tolerance, bound_limit, matches, parse_literal
-from macros.render import check_site
+from macros.check.render import check_site
+from macros.engine.claims import ERROR, OK, Claim, Report, error_claim
+from macros.engine.literals import Tolerance, bound_limit, matches, parse_literal
 
 _NUMBERS = ("check", "approx", "below", "value")
 PORTABILITY = "portability"

@@ -38,7 +38,7 @@ def rising(word: str) -> bool:
         return False
     raise DirectionError(f"'{word}' is not a direction word this site knows; use one of "
                          f"{', '.join(sorted(UP))} (larger, up) or {', '.join(sorted(DOWN))} (smaller, down), "
-                         "or add it to macros/directions.py")
+                         "or add it to macros/engine/directions.py")
 
 
 def oriented(value: float, times: str | None, by: str | None) -> tuple[float, str]:

@@ -20,26 +20,20 @@ from typing import Any
 
 from mkdocs.exceptions import Abort
 
-from macros.built_scan import built_page_of, ledger_of, unaccounted
-from macros.claims import OK, Report
-from macros.front_matter import split_front_matter
-from macros.lab_results import TEMPLATE_CACHE_DIR, prepare_lab
-from macros.page_macros import MACRO_NAMES, PageMacros
-from macros.render import check_site, render_full, use_template_cache
-from macros.share_cards import Card, write_cards
-from macros.site_pages import SITE_FUNCTIONS, SiteMacros, with_article_parts
-from macros.ui_text import ui
+from macros.check.built_scan import built_page_of, ledger_of, unaccounted
+from macros.check.lab_results import prepare_lab
+from macros.check.page_macros import MACRO_NAMES, PageMacros
+from macros.check.render import check_site, render_full, use_template_cache
+from macros.engine.claims import OK, Report
+from macros.engine.front_matter import split_front_matter
+from macros.features.cards import Card, write_cards
+from macros.features.pages import SITE_FUNCTIONS, SiteMacros, with_article_parts
+from macros.features.ui_text import ui
+from macros.files import BUILT_NUMBERS_CACHE, CARDS, TEMPLATE_CACHE_DIR
 
 log = logging.getLogger("mkdocs.plugins.dl_math_lab")
 _state: dict[str, Any] = {}
 """This process's current report and page macros; reset at each first-language build."""
-
-BUILT_NUMBERS_CACHE = ".cache/built-numbers.json"
-"""The numbers of each built page by the page's SHA-256 (macros/built_scan.py), relative to the project."""
-
-CARDS = "assets/cards"
-"""Where the share cards go, relative to the docs folder (and to the site)."""
-
 
 def serving() -> bool:
     return len(sys.argv) > 1 and sys.argv[1] == "serve"
@@ -205,7 +199,7 @@ def _last_language(i18n: Any) -> bool:
 
 
 def _check_built_site(env: Any, default_language: str) -> None:
-    """Every number on every built page, in every language, accounted for (macros/built_scan.py)."""
+    """Every number on every built page, in every language, accounted for (macros/check/built_scan.py)."""
     project, docs_dir = _state["project"], _state["docs_dir"]
     report: Report = _state["report"]
     sources = {built_page_of(page, default_language): page for page in report.rendered}

@@ -12,7 +12,6 @@ left alone: the first builds into its own temporary folder, the second must reus
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import shutil
@@ -23,6 +22,12 @@ from typing import Any
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import event_priority
 from mkdocs.utils import CountHandler
+
+_PROJECT = str(Path(__file__).resolve().parents[2])
+if _PROJECT not in sys.path:  # MkDocs loads a hook by its path, before mkdocs-macros puts the project there
+    sys.path.insert(0, _PROJECT)
+
+from macros.files import what_to_do  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.site_swap")
 _state: dict[str, Any] = {}
@@ -129,19 +134,6 @@ def _abort(message: str) -> Abort:
     """Log ``message`` as the build's one error, and the Abort that ends the build after it."""
     log.error(message)
     return Abort("The build stopped: see the error above.")
-
-
-def what_to_do(error: OSError) -> str:
-    """The remedy for a file the build could not read or write, by what went wrong."""
-    if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "free some space"
-    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "make the folder writable"
-    if error.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):
-        return "a file or a link on the way is missing or loops: fix or remove it"
-    if error.errno == errno.ENAMETOOLONG:
-        return "shorten the file name"
-    return "check the file and the disk"
 
 
 def _reason(error: OSError) -> str:

@@ -17,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from macros.front_matter import article_front_matter, compose_yaml, load_yaml
+from macros.engine.front_matter import article_front_matter, compose_yaml, load_yaml
+from macros.files import shown
 
 LANGUAGES = ("en", "zh")
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -31,7 +32,7 @@ class SiteDataError(ValueError):
 
 
 class UnreadableFrontMatterError(SiteDataError):
-    """Front matter that is not YAML at all (macros.front_matter.front_matter_problem reports it)."""
+    """Front matter that is not YAML at all (macros.engine.front_matter.front_matter_problem reports it)."""
 
 
 @dataclass(frozen=True)
@@ -215,9 +216,9 @@ def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[
     data_file = docs_dir / "_data" / "site.yml"
     if not data_file.exists():
         return None, []
-    shown = _shown(data_file, shown_root)
+    data_name = shown(data_file, shown_root)
     try:
-        model = load_site_data(data_file, shown)
+        model = load_site_data(data_file, data_name)
     except SiteDataError as error:
         return None, [str(error)]
     problems, unreadable = [], set()
@@ -225,7 +226,7 @@ def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[
         model.articles[lang] = {}
         for page in sorted((docs_dir / lang).glob("*.md")):
             try:
-                article = read_article(page, _shown(page, shown_root), page.stem, lang, model)
+                article = read_article(page, shown(page, shown_root), page.stem, lang, model)
             except UnreadableFrontMatterError:
                 unreadable.add(page.stem)
                 continue
@@ -235,25 +236,18 @@ def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[
                 continue
             if article is not None:
                 model.articles[lang][page.stem] = article
-    problems += _cross_check(model, docs_dir, shown, shown_root, unreadable)
+    problems += _cross_check(model, docs_dir, data_name, shown_root, unreadable)
     return model, problems
 
 
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _cross_check(model: SiteModel, docs_dir: Path, shown: str, shown_root: Path,
+def _cross_check(model: SiteModel, docs_dir: Path, data_name: str, shown_root: Path,
                  unreadable: set[str] = frozenset()) -> list[str]:
     problems = []
     first, *others = LANGUAGES
     for slug, article in model.articles[first].items():
         for lang in others:
             twin = model.articles[lang].get(slug)
-            where = _shown(docs_dir / lang / f"{slug}.md", shown_root)
+            where = shown(docs_dir / lang / f"{slug}.md", shown_root)
             if twin is None:
                 continue  # a missing page is reported by the translation check
             for name in ("date", "level", "tags", "allow_numbers"):
@@ -268,25 +262,25 @@ def _cross_check(model: SiteModel, docs_dir: Path, shown: str, shown_root: Path,
             if missing and slug not in unreadable:
                 close = difflib.get_close_matches(slug, model.articles[LANGUAGES[0]], n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                problems.append(f"{shown}:{line}: route '{route.id}' lists '{slug}', which is not an article "
+                problems.append(f"{data_name}:{line}: route '{route.id}' lists '{slug}', which is not an article "
                                 f"in {', '.join(missing)} (an article is a page with a date in its front matter)"
                                 + hint)
     for resource in model.resources:
         unusable = _unusable_name(resource.path)
         if unusable:
-            problems.append(f"{shown}:{resource.path_line or resource.line}: resource '{resource.id}': path "
+            problems.append(f"{data_name}:{resource.path_line or resource.line}: resource '{resource.id}': path "
                             f"{resource.path!r} {unusable}; give the path of a file inside docs/")
         elif outside_docs(docs_dir, resource.path):
-            problems.append(f"{shown}:{resource.path_line or resource.line}: resource '{resource.id}': path "
+            problems.append(f"{data_name}:{resource.path_line or resource.line}: resource '{resource.id}': path "
                             f"'{resource.path}' leads outside the docs folder, and a resource's file is "
                             "published; give a path inside docs/, relative to it, without '..' or a link out")
         elif not (docs_dir / resource.path).is_file():
-            problems.append(f"{shown}:{resource.path_line or resource.line}: resource '{resource.id}': "
+            problems.append(f"{data_name}:{resource.path_line or resource.line}: resource '{resource.id}': "
                             f"file docs/{resource.path} does not "
                             "exist; fix the path or make the lab write it")
         for slug in resource.articles:
             if slug not in model.articles[first] and slug not in unreadable:  # an unreadable one is reported
-                problems.append(f"{shown}:{resource.line}: resource '{resource.id}' names unknown article '{slug}'")
+                problems.append(f"{data_name}:{resource.line}: resource '{resource.id}' names unknown article '{slug}'")
     return problems
 
 

@@ -16,8 +16,8 @@ class Claim:
     ``kind`` is ``check`` (a literal the author wrote, checked at its written precision or within
     an explicit ``tol``), ``approx`` (an approximate literal checked within its stated
     ``tolerance``), ``below`` (an upper bound the lab value must stay under), ``value``
-    (printed by the lab), ``number`` (written by hand and tied to nothing: see macros/coverage.py)
-    ``portability`` (a number another machine would change: see macros/portable.py) or ``error``
+    (printed by the lab), ``number`` (written by hand and tied to nothing: see macros/engine/coverage.py)
+    ``portability`` (a number another machine would change: see macros/check/portable.py) or ``error``
     (something on the page that could not be read, e.g. an unknown key or an undefined variable).
     """
 

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from lab.runner.failures import LAB_DIR
 from lab.runner.guard import no_writes
-from macros.claims import OK, STALE, Claim, error_claim
-from macros.directions import DirectionError, oriented, rising, sentence_around, sentence_problem
-from macros.keys import LabKeyError, parse_key, resolve
-from macros.lab_results import LAB_ASSETS, LabFailure, LabRunError
-from macros.literals import (
+from macros.check.lab_results import LabFailure, LabRunError
+from macros.engine.claims import OK, STALE, Claim, error_claim
+from macros.engine.directions import DirectionError, oriented, rising, sentence_around, sentence_problem
+from macros.engine.keys import LabKeyError, parse_key, resolve
+from macros.engine.literals import (
     Literal,
     LiteralError,
     Tolerance,
@@ -35,7 +35,8 @@ from macros.literals import (
     parse_literal,
     rounded_like,
 )
-from macros.modules import MODULES, module_html
+from macros.features.modules import MODULES, module_html
+from macros.files import LAB_ASSETS
 
 if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a warm build that
     import numpy as np  # renders no page never loads it.
@@ -177,7 +178,7 @@ class PageMacros:
         self.lab_errors = lab_errors or {}
         self.claims: list[Claim] = []
         self.incomplete = False  # set when a template error stopped rendering part of the page
-        self.printed: list[str] = []  # every text a lab macro put on the page (macros/built_scan.py)
+        self.printed: list[str] = []  # every text a lab macro put on the page (macros/check/built_scan.py)
         self.to_root = "../" * docs_path.count("/")
 
     def functions(self) -> dict[str, Any]:
@@ -259,7 +260,7 @@ class PageMacros:
         """Print the author's ``written`` number after checking it against the lab value ``key``:
         at its written precision, or within ``tol`` when one is given. With ``times="shorter"`` or
         ``by="falls"`` the number is a ratio or a change in the direction of that word, which the
-        sentence must contain (see macros/directions.py)."""
+        sentence must contain (see macros/engine/directions.py)."""
         return self._compare("check", key, written, tol, None, times, by)
 
     def approx(self, key: str, written: str, tol: float | None = None, rel: float | None = None,
@@ -272,7 +273,7 @@ class PageMacros:
         return self._compare("approx", key, written, tol, rel, times, by)
 
     def _orient(self, key: str, value: np.ndarray, times: str | None, by: str | None) -> tuple[np.ndarray, str]:
-        """The lab value as a direction word states it (macros/directions.py); raises DirectionError."""
+        """The lab value as a direction word states it (macros/engine/directions.py); raises DirectionError."""
         import numpy as np
 
         word = times if times is not None else by
@@ -294,7 +295,7 @@ class PageMacros:
 
     def _prose(self) -> list[str]:
         if self._prose_lines is None:
-            from macros.coverage import prose
+            from macros.engine.coverage import prose
 
             self._prose_lines = prose(self.source, attributes=False).split("\n")
         return self._prose_lines
@@ -407,7 +408,7 @@ class PageMacros:
     def _varies(self, table: str) -> str:
         """A note under a table whose columns may differ between machines (lab/tables/ TOLERANCES)."""
         from lab.tables import TOLERANCES
-        from macros.ui_text import UI, ui
+        from macros.features.ui_text import UI, ui
 
         stated = TOLERANCES.get(table)
         if not stated:
@@ -446,7 +447,7 @@ class PageMacros:
 
 
     def module(self, name: str) -> str:
-        """An interactive module that starts from the lab's numbers (see macros/modules.py)."""
+        """An interactive module that starts from the lab's numbers (see macros/features/modules.py)."""
         if name not in MODULES:
             return self._error(name, "", f"no module '{name}'; known: {', '.join(MODULES)}")
         try:

@@ -10,7 +10,6 @@ import difflib
 import hashlib
 import os
 import re
-import sys
 import traceback
 from pathlib import Path
 from typing import Any
@@ -24,16 +23,17 @@ from jinja2.sandbox import SandboxedEnvironment
 from lab.runner.limits import TimeLimitError, time_limit
 from lab.runner.parallel import run_parallel
 from lab.runner.sealed import read_sealed, write_sealed
-from macros.claims import UNVERIFIED, Claim, Report, error_claim
-from macros.coverage import Scan, scan, scan_site_data
-from macros.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, load_yaml, split_front_matter
-from macros.lab_results import LabFailure
-from macros.links import broken_links
-from macros.numbers import canonical_numbers
-from macros.page_cache import PageCache, RenderedPage
-from macros.page_macros import MACRO_NAMES, Blank, PageMacros, corresponding_line
-from macros.site_model import load_site, outside_docs
-from macros.site_pages import SiteMacros, silent_site_functions
+from macros.check.lab_results import LabFailure
+from macros.check.page_cache import PageCache, RenderedPage
+from macros.check.page_macros import MACRO_NAMES, Blank, PageMacros, corresponding_line
+from macros.engine.claims import UNVERIFIED, Claim, Report, error_claim
+from macros.engine.coverage import Scan, scan, scan_site_data
+from macros.engine.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, load_yaml, split_front_matter
+from macros.engine.links import broken_links
+from macros.engine.numbers import canonical_numbers
+from macros.features.model import load_site, outside_docs
+from macros.features.pages import SiteMacros, silent_site_functions
+from macros.files import shown
 
 _LANGUAGE = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
 
@@ -155,11 +155,11 @@ def _render(env: jinja2.Environment, macros: PageMacros, text: str, offset: int)
     lines, problems, stand_ins, broke_block = text.split("\n"), [], {}, False
     env.globals["__stand_ins__"] = stand_ins
     for _ in range(len(lines) * 4 + 8):  # each pass removes one problem; bounded all the same
-        start, shown = len(macros.claims), len(macros.printed)
+        start, printed = len(macros.claims), len(macros.printed)
         error = _attempt(env, lines)
         if isinstance(error, str):
             return error, problems
-        del macros.claims[start:], macros.printed[shown:]  # the next pass makes them again
+        del macros.claims[start:], macros.printed[printed:]  # the next pass makes them again
         if isinstance(error, jinja2.TemplateSyntaxError):
             if broke_block:  # blanking a line with a block tag broke the template: not the author's doing
                 return _unfinished(macros, text, problems)
@@ -221,9 +221,9 @@ def _without_failing_expression(env: jinja2.Environment, macros: PageMacros, lin
         trial = text[:begin] + text[end:]
         if len(spans) == 1:
             return trial
-        start, shown = len(macros.claims), len(macros.printed)
+        start, printed = len(macros.claims), len(macros.printed)
         outcome = _attempt(env, [*lines[: line - 1], trial, *lines[line:]])
-        del macros.claims[start:], macros.printed[shown:]  # a trial run's claims and output are not the page's
+        del macros.claims[start:], macros.printed[printed:]  # a trial run's claims and output are not the page's
         if isinstance(outcome, str) or str(outcome) != str(error) or _error_line(outcome) != line:
             return trial
     return ""
@@ -447,20 +447,20 @@ def check_site(docs_dir: Path, results: dict[str, Any], lab_errors: dict[str, La
     site_data = docs_dir / "_data" / "site.yml"
     if site_data.is_file():
         scanned = scan_site_data(site_data.read_text(encoding="utf-8-sig"))
-        report.claims.extend(coverage_claims(_display(site_data, root), scanned))
-        report.allowlisted[_display(site_data, root)] = scanned.allowlisted
+        report.claims.extend(coverage_claims(shown(site_data, root), scanned))
+        report.allowlisted[shown(site_data, root)] = scanned.allowlisted
         report.site_allowed = sorted(scanned.allowed)
     texts = {}
     for path in sorted(docs_dir.rglob("*.md")):
         try:
             texts[path] = path.read_text(encoding="utf-8-sig")  # as MkDocs reads it: a BOM is dropped
         except UnicodeDecodeError as error:
-            report.claims.append(error_claim(_display(path, root), 1, f"not UTF-8: {error}"))
+            report.claims.append(error_claim(shown(path, root), 1, f"not UTF-8: {error}"))
         except OSError as error:  # a broken link is reported by links_out_of_project, once
             if not path.is_symlink():
-                report.claims.append(error_claim(_display(path, root), 1, f"cannot be read: {error.strerror}"))
+                report.claims.append(error_claim(shown(path, root), 1, f"cannot be read: {error.strerror}"))
     cache = PageCache(_page_cache_dir[0], _context_key(docs_dir, model, lab_errors)) if _page_cache_dir else None
-    pages = {path: _display(path, root) for path in texts}
+    pages = {path: shown(path, root) for path in texts}
     keys = {path: cache.key(pages[path], text) if cache else "" for path, text in texts.items()}
     rendered_pages = {path: cache.load(keys[path]) if cache else None for path in texts}
     missing = [path for path, rendered in rendered_pages.items() if rendered is None]
@@ -534,7 +534,7 @@ def _titles(text: str) -> list[str]:
 def _context_key(docs_dir: Path, model: Any, lab_errors: Any) -> str:
     """Everything besides a page's own text that its rendered output depends on."""
     from lab.runner.stamp import fingerprint
-    from macros import source_fingerprint
+    from macros.files import source_fingerprint
 
     # fingerprint() covers the NumPy and Matplotlib versions without importing either.
     digest = hashlib.sha256(f"{source_fingerprint()}|{fingerprint()}|{sorted(lab_errors or {})}".encode())
@@ -564,7 +564,7 @@ _FIELD_ADVICE = ("the {where} is shown as written, without the lab macros: move 
 
 def coverage_claims(page: str, scanned: Scan | None) -> list[Claim]:
     """Numbers written by hand and tied to nothing, and problems with the allowlist
-    (see macros/coverage.py)."""
+    (see macros/engine/coverage.py)."""
     if scanned is None:
         return []
     claims = [Claim(page, u.line, "number", "", u.number, "", UNVERIFIED,
@@ -589,9 +589,9 @@ def check_translations(docs_dir: Path, root: Path) -> list[Claim]:
     for lang in languages:
         for other in languages:
             for missing in sorted(pages[lang] - pages[other]):
-                problems.append(error_claim(_display(lang / missing, root), 1,
+                problems.append(error_claim(shown(lang / missing, root), 1,
                                             f"no translation in '{other.name}': "
-                                            f"create {_display(other / missing, root)}"))
+                                            f"create {shown(other / missing, root)}"))
     return problems
 
 
@@ -605,14 +605,14 @@ def outside_languages(docs_dir: Path, root: Path) -> list[Claim]:
     for path in sorted(docs_dir.rglob("*")):
         parts = path.relative_to(docs_dir).parts
         if path.suffix.lower() in MARKDOWN_SUFFIXES and parts[0] not in languages and not parts[0].startswith("_"):
-            problems.append(error_claim(_display(path, root), 1, "a page outside the language folders: move it "
+            problems.append(error_claim(shown(path, root), 1, "a page outside the language folders: move it "
                                         f"into {', '.join(f'docs/{lang}/' for lang in sorted(languages))}"))
         elif path.suffix.lower() in (".html", ".htm", ".xhtml", ".xht") and not parts[0].startswith("_"):
-            problems.append(error_claim(_display(path, root), 1, "a static HTML file is published as it is, without "
+            problems.append(error_claim(shown(path, root), 1, "a static HTML file is published as it is, without "
                                         "the theme or any check (its numbers, scripts and links are read by none): "
                                         f"write it as a Markdown page, {path.stem}.md, in each language folder"))
         elif path.suffix.lower() in MARKDOWN_SUFFIXES - {".md"}:
-            problems.append(error_claim(_display(path, root), 1, f"a page named *{path.suffix}: rename it to "
+            problems.append(error_claim(shown(path, root), 1, f"a page named *{path.suffix}: rename it to "
                                         f"{path.stem}.md, the only kind of page the lab check reads"))
     return problems
 
@@ -632,7 +632,7 @@ def links_out_of_project(docs_dir: Path, root: Path) -> list[Claim]:
             path = Path(folder) / name
             problem = _link_problem(path, project)
             if problem:
-                problems.append(error_claim(_display(path, root), 1, problem))
+                problems.append(error_claim(shown(path, root), 1, problem))
                 if name in subfolders:
                     subfolders.remove(name)
     return problems
@@ -687,19 +687,3 @@ def check_key_parity(claims: list[Claim], unfinished: set[str] | frozenset[str] 
                                                 f"cites {key}, but the '{other}' version of this page does not; "
                                                 "both languages must show the same lab numbers", key=key))
     return problems
-
-
-def _display(path: Path, root: Path) -> str:
-    """``path`` relative to the project, as messages name it. A link is named as itself, not followed
-    (it may lead nowhere, or round in a loop)."""
-    try:
-        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
-    except ValueError:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except (ValueError, OSError, RuntimeError):
-            return str(path)
-
-
-def print_report(report: Report, stream: Any = sys.stderr) -> None:
-    print(report.summary(), file=stream)

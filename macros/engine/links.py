@@ -13,8 +13,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
-from macros.claims import Claim, error_claim
-from macros.coverage import FENCED_CODE, INLINE_CODE, MACRO_CALL, RAW_BLOCK, blank
+from macros.engine.claims import Claim, error_claim
+from macros.engine.coverage import FENCED_CODE, INLINE_CODE, MACRO_CALL, RAW_BLOCK, blank
 
 _INLINE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)

@@ -11,7 +11,7 @@ Scanned, on every page (articles, home, routes, resources, timeline, guide) in e
 * the texts of ``docs/_data/site.yml`` (route and resource titles and summaries, tag and level
   names), at their line there.
 
-Numbers are found by macros/numbers.py (Chinese text, full-width forms and TeX included). Free
+Numbers are found by macros/engine/numbers.py (Chinese text, full-width forms and TeX included). Free
 numbers need nothing: single-digit integers, years, 10, 100 and 1000. Anything else that is not a
 lab macro must be listed in ``allow_numbers``, a mapping of each number to the reason it is not a
 lab result (a setting chosen by the author, a threshold quoted from the literature, a version).
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from macros.front_matter import FRONT_MATTER, compose_yaml, load_yaml
-from macros.numbers import Number, canonical, find_numbers
+from macros.engine.front_matter import FRONT_MATTER, compose_yaml, load_yaml
+from macros.engine.numbers import Number, canonical, find_numbers
 
 # A fence may be indented (inside an admonition or a list); a line such as ```x``` is inline code.
 FENCED_CODE = re.compile(r"^[ \t]*(`{3,}(?=[^`\n]*$)|~{3,}).*?^[ \t]*\1[`~]*[ \t]*$", re.S | re.M)
@@ -35,7 +35,7 @@ INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)")  # `a`, ``a`b``: a 
 RAW_BLOCK = re.compile(r"\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.S)
 _STRING = r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""
 # A macro call, read string by string so a "}}" inside a caption's LaTeX does not end it early;
-# one level of nested calls is allowed (a check joined into a caption). Used by macros/links.py.
+# one level of nested calls is allowed (a check joined into a caption). Used by macros/engine/links.py.
 MACRO_CALL = re.compile(rf"""\{{\{{\s*\w+\((?:{_STRING}|\((?:{_STRING}|[^()"'])*\)|[^()"'])*\)\s*\}}\}}"""
                         r"|\{\{.*?\}\}|\{%.*?%\}", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -73,8 +73,8 @@ _JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "name
 def known_calls() -> set[str]:
     """The lab and site macros: their arguments are keys, names and checked literals, not prose."""
     if not _known_calls:
-        from macros.page_macros import MACRO_NAMES
-        from macros.site_pages import SITE_FUNCTIONS
+        from macros.check.page_macros import MACRO_NAMES
+        from macros.features.pages import SITE_FUNCTIONS
 
         _known_calls.update(MACRO_NAMES, SITE_FUNCTIONS)
     return _known_calls
@@ -340,7 +340,7 @@ def scan_site_data(text: str) -> Scan:
             hidden += [Unverified(scalar.start_mark.line + 1, number, "site data")
                        for number in _resolved_only(scalar, text[start:end])]
     listed = read_allowlist(fields.get("allow_numbers"), 1)
-    # The site data's list also covers the theme's and mkdocs.yml's texts (macros/built_scan.py).
+    # The site data's list also covers the theme's and mkdocs.yml's texts (macros/check/built_scan.py).
     result = _tally("".join(_with_newlines(shown, text)), text, listed, [(0, "site data")], unused=False)
     result.unverified += [u for u in hidden if canonical(u.number) not in result.allowed]
     return result

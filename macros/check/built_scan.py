@@ -1,11 +1,11 @@
 """The proof from the other side: every number in the built site is accounted for.
 
-The source scan (macros/coverage.py) reads what authors write. This module reads what readers get:
+The source scan (macros/engine/coverage.py) reads what authors write. This module reads what readers get:
 after every language is built, each HTML page is parsed, and every number in its visible text,
 ``alt``/``title``/``aria-label``/``placeholder`` attributes, ``<title>``, description and social
 metadata, and JSON-LD must be one of
 
-* free (macros/numbers.py: single digits, years, 10, 100, 1000, dates);
+* free (macros/engine/numbers.py: single digits, years, 10, 100, 1000, dates);
 * printed by a lab macro on that page's source (a value, a checked, approximate or bounded
   number, a table cell);
 * in that page's ``allow_numbers``;
@@ -33,10 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from lab.runner.sealed import read_sealed, write_sealed
-from macros.claims import UNVERIFIED, Claim, error_claim
-from macros.links import active_content
-from macros.numbers import canonical_numbers, find_numbers
-from macros.render import _display
+from macros.engine.claims import UNVERIFIED, Claim, error_claim
+from macros.engine.links import active_content
+from macros.engine.numbers import canonical_numbers, find_numbers
 
 _SKIPPED = {"script", "style", "pre", "code", "template"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -287,7 +286,7 @@ _HANDLER_HINT = re.compile(rb"""[\s"'/]on[a-z]+\s*=""", re.I)
 
 
 def _active(data: bytes, built: str, where: str, svg: bool = False) -> list[Claim]:
-    """Claims for what in a built file would run code or show unchecked content (macros/links.py)."""
+    """Claims for what in a built file would run code or show unchecked content (macros/engine/links.py)."""
     low = data.lower().translate(None, b"\t\n\r")
     hints = _HINTS if svg else _HINTS[:-1]  # every built page holds the theme's own scripts
     if not (any(hint in low for hint in hints) or _HANDLER_HINT.search(data)):
@@ -329,8 +328,9 @@ def _store_cache(cache: Path | None, pages: dict[str, list[Shown]], clean: set[s
 def _tokenizer_digest() -> str:
     """The code that turns a page into numbers: a change to it makes every cached page stale."""
     digest = hashlib.sha256()
-    for module in ("numbers.py", "built_scan.py", "links.py"):
-        digest.update((Path(__file__).parent / module).read_bytes())
+    macros_dir = Path(__file__).resolve().parent.parent
+    for module in ("engine/numbers.py", "check/built_scan.py", "engine/links.py"):
+        digest.update((macros_dir / module).read_bytes())
     return digest.hexdigest()
 
 
@@ -374,7 +374,7 @@ def _written_at(shown: Shown, page: str | None, texts: dict[Path, list[str]],
     """
     near = _words(shown.near)
     candidates = [(path, line) for path, line, numbers in lines if shown.canonical in numbers]
-    names = [_display(path, root) for path, _ in candidates]
+    names = [shown(path, root) for path, _ in candidates]
     if page is not None and page in names:
         return page, candidates[names.index(page)][1], True
     others = [(name, line, path) for (path, line), name in zip(candidates, names, strict=True)
@@ -382,11 +382,11 @@ def _written_at(shown: Shown, page: str | None, texts: dict[Path, list[str]],
     for name, line, path in others:
         if page is None or near & _words(texts[path][line - 1]):
             return name, line, True
-    own = [path for path in texts if page is not None and _display(path, root) == page]
-    templates = [path for path in texts if not _display(path, root).endswith(".md")]
+    own = [path for path in texts if page is not None and shown(path, root) == page]
+    templates = [path for path in texts if not shown(path, root).endswith(".md")]
     best = _best_line(own, texts, near) or _best_line(templates, texts, near)
     if best is not None:
-        return _display(best[0], root), best[1], False
+        return shown(best[0], root), best[1], False
     return page, 1, False
 
 
@@ -418,7 +418,7 @@ def ledger_of(report: Any, docs_dir: Path) -> Ledger:
     neighbours). Every page's: the theme's own numbers, the site data's allowlist, and the numbers
     of page titles (the navigation shows them everywhere) that the titled page's allowlist names.
     """
-    from macros.site_pages import SiteMacros
+    from macros.features.pages import SiteMacros
 
     ledger = Ledger(site=set(THEME_NUMBERS) | set(report.site_allowed))
     model = report.site

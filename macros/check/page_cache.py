@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lab.runner.sealed import read_sealed, write_sealed
-from macros.claims import Claim
+from macros.engine.claims import Claim
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from macros.claims import STALE, Claim
-from macros.keys import parse_key, resolve
-from macros.literals import WIDE
+from macros.engine.claims import STALE, Claim
+from macros.engine.keys import parse_key, resolve
+from macros.engine.literals import WIDE
 
 _TOKEN = re.compile(r"([+\-\u2212]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?|\.\d+)(?:([eE])([+\-\u2212]?\d+))?(%?)")
 

@@ -17,15 +17,8 @@ from typing import Any
 
 from lab.runner.failures import LabFailure, lab_path, locate
 from lab.runner.stamp import current_experiments, fingerprint
-from macros.claims import Claim, error_claim
-
-CACHE_DIR = ".cache/lab"
-"""Where builds keep the disk cache, relative to the project root."""
-TEMPLATE_CACHE_DIR = ".cache/render"
-"""Compiled page templates and rendered pages, relative to the project root."""
-
-LAB_ASSETS = "assets/lab"
-"""Where the build puts the lab's CSV files and figures, relative to the docs folder."""
+from macros.engine.claims import Claim, error_claim
+from macros.files import CACHE_DIR, LAB_ASSETS
 
 log = logging.getLogger("mkdocs.plugins.dl_math_lab")
 _memo: dict[str, tuple[dict[str, Any], dict[str, LabFailure]]] = {}
@@ -297,7 +290,7 @@ def write_assets(docs_dir: Path, results: dict[str, Any], store: Path | None = N
         if failures is not None:
             return [error_claim(f.file, f.line, f.message, key=f.name) for f in failures]
         if isinstance(error, OSError):  # a full disk, a folder that cannot be written
-            from macros.site_swap import what_to_do
+            from macros.files import what_to_do
 
             where = f" ({error.filename})" if error.filename else ""
             return [error_claim(f"docs/{LAB_ASSETS}", 1, f"the lab's files could not be written: "
