@@ -57,10 +57,10 @@ portable: system-deps $(BIN)/.site-installed
 	$(BIN)/python -m macros check --portable
 
 bench: $(BIN)/.test-installed
-	$(BIN)/python -m tests.benchmark
+	$(BIN)/python -m tools.benchmark
 
 screenshots: browser-deps $(BIN)/.test-installed site
-	$(BIN)/python -m tests.screenshots --site site --out screenshots
+	$(BIN)/python -m tools.screenshots --site site --out screenshots
 
 clean:
 	rm -rf site lab-output docs/assets/lab

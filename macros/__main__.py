@@ -58,24 +58,22 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no docs folder at {args.docs}; run from the project root or pass --docs")
     root = args.docs.resolve().parent
     try:  # the lab and the checker are loaded here, so a syntax error in them is a located message
-        from macros.check.lab_results import prepare_lab
-        from macros.check.render import check_site
+        from macros.check.site import check_project
         from macros.engine.fix import fix_claims
     except (Exception, SystemExit) as error:
         from macros.files import located
 
         print(located(error), file=sys.stderr)
         return 1
-    results, errors, figure_failures = prepare_lab(root, args.docs)  # as in a build
-    report = check_site(args.docs, results, errors, root=root)
-    report.claims.extend(figure_failures)
+    checked = check_project(root, args.docs)  # as a build does
+    report, results, errors = checked.report, checked.results, checked.errors
     if args.fix and report.problems:
         diffs, unfixable = fix_claims(report.problems, results, root)
         for diff in diffs:
             print(diff, end="")
         for line in unfixable:
             print(f"cannot fix: {line}", file=sys.stderr)
-        report = check_site(args.docs, results, errors, root=root)
+        report = check_project(root, args.docs).report
     if args.twice:
         from lab.runner.determinism import rerun_differences
 

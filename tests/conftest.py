@@ -3,32 +3,23 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tools.project import copy_project
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def copy_project(dest: Path, docs_from: Path | None = None) -> Path:
-    """Copy what a build reads (config, pages, lab, macros, overrides) into ``dest``.
-
-    ``docs_from`` replaces the site's pages with a fixture site's ``mkdocs.yml`` and ``docs``.
-    """
-    ignore = shutil.ignore_patterns("__pycache__", "lab")  # docs/assets/lab is generated
-    shutil.copytree(ROOT / "lab", dest / "lab", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "macros", dest / "macros", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "overrides", dest / "overrides")
-    source = docs_from or ROOT
-    shutil.copy(source / "mkdocs.yml", dest / "mkdocs.yml")
-    shutil.copytree(source / "docs", dest / "docs", ignore=ignore)
-    if docs_from is not None:
-        shutil.copytree(ROOT / "docs" / "assets", dest / "docs" / "assets", ignore=ignore)
-    return dest
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in the file at ``path`` with ``new``; ``old`` must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -10,8 +10,8 @@ import json
 import re
 from pathlib import Path
 
-from tests.benchmark import floor_project, peer_project, synthetic_project
 from tests.conftest import ROOT, mkdocs
+from tools.benchmark import floor_project, peer_project, synthetic_project
 
 
 def body_text(html: str) -> str:
@@ -56,7 +56,7 @@ def test_the_synthetic_site_has_the_claims_it_counts(tmp_path: Path) -> None:
 
 def test_the_long_page_checks_every_number_it_writes() -> None:
     from lab.registry import run_all
-    from tests.benchmark import long_page, long_page_seconds
+    from tools.benchmark import long_page, long_page_seconds
 
     results = run_all()
     assert long_page(results, 30).count('check("') == 30

@@ -119,7 +119,7 @@ def test_a_number_a_template_computes_is_reported_once_at_the_template_line(tmp_
 
 
 def test_a_page_outside_the_language_folders_is_refused(tmp_path: Path) -> None:
-    from macros.check.render import outside_languages
+    from macros.check.site import outside_languages
 
     docs = tmp_path / "docs"
     for folder in ("en", "zh"):

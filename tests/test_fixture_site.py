@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, copy_project, mkdocs
+from tests.conftest import FIXTURES, copy_project, edit, mkdocs
 
 
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "tiny", docs_from=FIXTURES / "tiny")
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_good_site_builds_and_records_every_claim(tiny: Path) -> None:

@@ -1,4 +1,4 @@
-"""Mutation testing as a test: every lab mutant in tests/mutation.py is killed, precisely.
+"""Mutation testing as a test: every lab mutant in tools/mutation.py is killed, precisely.
 
 (Prose mutants, one-digit edits to every checked literal, are tests/test_one_digit_edit.py.)
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.mutation import LAB_MUTANTS, Outcome, baseline, judge, kill_rate, prose_outcomes, run_lab_mutant
+from tools.mutation import LAB_MUTANTS, Outcome, baseline, judge, kill_rate, prose_outcomes, run_lab_mutant
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,8 @@ import pytest
 
 from lab.registry import run_all
 from lab.runner.outputs import write_lab_assets
-from macros.check.render import check_site, render_page
+from macros.check.render import render_page
+from macros.check.site import check_site
 from macros.files import LAB_ASSETS
 from tests.conftest import ROOT
 

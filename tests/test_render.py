@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from lab.registry import run_all
-from macros.check.render import check_site, render_page
+from macros.check.render import render_page
+from macros.check.site import check_site
 from macros.engine.claims import ERROR, OK, STALE
 
 RESULTS = run_all()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, copy_project
+from tests.conftest import FIXTURES, copy_project, edit
 
 
 def free_port() -> int:
@@ -59,12 +59,6 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
         server.wait(timeout=20)
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def test_serve_shows_problems_and_reloads_lab_and_macros(served) -> None:
     project, url, server = served
     wait_for(url, "W11=-2.500000", server)
@@ -80,7 +74,7 @@ def test_serve_shows_problems_and_reloads_lab_and_macros(served) -> None:
     assert "written 0.801, lab 1.145 (mse.loss)" in page  # 1/2 (0.2² + 1.5²) = 1.145
 
     # A macros edit: the failure box title comes from macros/plugin/adapter.py.
-    edit(project / "macros" / "adapter.py", '"Lab check failed:', '"The lab disagrees:')
+    edit(project / "macros" / "plugin" / "adapter.py", '"Lab check failed:', '"The lab disagrees:')
     wait_for(url, "The lab disagrees: 2 problem(s)", server)  # loss and row 1 of grad_W
 
     # A problem located in the lab, not in a page, shows on every page.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from macros.features.model import load_site, reading_minutes
-from tests.conftest import ROOT
+from tests.conftest import ROOT, edit
 
 
 def test_reading_time_counts_english_words_and_chinese_characters() -> None:
@@ -29,12 +29,6 @@ def docs(tmp_path: Path) -> Path:
         (docs / resource.path).parent.mkdir(parents=True, exist_ok=True)
         (docs / resource.path).write_text("placeholder")
     return docs
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_the_real_site_data_is_valid(docs: Path) -> None:
@@ -102,8 +96,7 @@ def test_allowlists_must_agree_across_languages(docs: Path) -> None:
 def test_a_prose_edit_reaches_the_route_page_through_the_page_cache(tmp_path: Path) -> None:
     """The route page shows each article's reading time, so a longer article must re-render it."""
     from lab.registry import run_all
-    from macros.check import render
-    from macros.check.render import check_site, use_template_cache
+    from macros.check.site import check_site
 
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs, ignore=shutil.ignore_patterns("lab"))
@@ -111,17 +104,14 @@ def test_a_prose_edit_reaches_the_route_page_through_the_page_cache(tmp_path: Pa
 
     results = run_all()
     write_lab_assets(docs / "assets" / "lab", results)
-    use_template_cache(tmp_path / ".cache")
-    try:
-        route = "docs/en/routes/deep-learning-math.md"
-        before = check_site(docs, results, root=tmp_path).rendered[route].markdown
-        with (docs / "en" / "mse-gradient.md").open("a", encoding="utf-8") as page:
-            page.write("\n" + "More words to read. " * 2000 + "\n")
-        after = check_site(docs, results, root=tmp_path).rendered[route].markdown
-        assert before != after
-    finally:
-        render._bytecode.clear()
-        render._page_cache_dir.clear()
+    cache = tmp_path / ".cache"
+    route = "docs/en/routes/deep-learning-math.md"
+    before = check_site(docs, results, root=tmp_path, cache_dir=cache).rendered[route].markdown
+    assert any((cache / "pages").iterdir())
+    with (docs / "en" / "mse-gradient.md").open("a", encoding="utf-8") as page:
+        page.write("\n" + "More words to read. " * 2000 + "\n")
+    after = check_site(docs, results, root=tmp_path, cache_dir=cache).rendered[route].markdown
+    assert before != after
 
 
 def test_an_article_whose_front_matter_is_wrong_is_not_reported_again_by_the_site_data(docs: Path) -> None:

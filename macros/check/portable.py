@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lab.runner.failures import lab_path
-from macros.check.render import check_site
+from macros.check.site import check_site
 from macros.engine.claims import ERROR, OK, Claim, Report, error_claim
 from macros.engine.literals import Tolerance, bound_limit, matches, parse_literal
 

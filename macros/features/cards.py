@@ -17,6 +17,8 @@ from pathlib import Path
 
 from lab.runner.parallel import run_parallel
 from lab.runner.stamp import write_if_changed
+from macros.engine.claims import Report
+from macros.features.ui_text import ui
 
 WIDTH, HEIGHT, DPI = 1200, 630, 100
 FONT_FILES = (
@@ -42,6 +44,29 @@ class Card:
     def file_name(self) -> str:
         digest = hashlib.sha256("\0".join((self.site, self.title, self.subtitle, self.footer)).encode())
         return f"{self.lang}-{self.slug}-{digest.hexdigest()[:10]}.png"
+
+
+def site_cards(report: Report) -> list[Card]:
+    """A share card for every article and every route, in every language."""
+    model, cards = report.site, []
+    for lang, articles in model.articles.items():
+        site = ui(lang, "site")
+        for slug, article in articles.items():
+            route = model.route_of(slug)
+            facts = [model.levels[article.level][lang], ui(lang, "reading", minutes=article.minutes),
+                     ui(lang, "recomputed", n=report.recomputed(f"docs/{lang}/{slug}.md"))]
+            if route is not None:
+                facts.insert(0, route.title[lang])
+            cards.append(Card(lang, slug, site, article.title, article.description, " · ".join(facts)))
+        for route in model.routes:
+            footer = f"{model.levels[route.level][lang]} · {ui(lang, 'steps', n=len(route.steps))}"
+            cards.append(Card(lang, f"route-{route.id}", site, route.title[lang], route.summary[lang], footer))
+    return cards
+
+
+def card_source(card: Card) -> str | None:
+    """The page a share card shows: an article's, or None for a route's (its texts are site data)."""
+    return None if card.slug.startswith("route-") else f"docs/{card.lang}/{card.slug}.md"
 
 
 FALLBACK_FAMILY = "DejaVu Sans"

@@ -15,16 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
-ARTICLES = ["mse-gradient", "jacobians-chain-rule", "matrix-product-gradient", "backprop-computation-graph",
-            "matrix-differentials-trace", "optimizer-geometry", "convolution-receptive-field", "attention-math"]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS, QuietHandler
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from tests.browser.conftest import ARTICLES
 from tests.conftest import ROOT
+from tools.chromium import ARTICLES
 
 PAGES = [f"{prefix}{slug}/" for slug in ARTICLES for prefix in ("", "zh/")] + ["", "zh/", "resources/", "zh/resources/"]
 
@@ -90,7 +90,7 @@ def test_chinese_search_finds_the_right_articles(watched, site_url: str, query: 
 
 def test_screenshot_command_writes_every_article_in_both_languages(built_site, tmp_path) -> None:
     # Its own process: Playwright's sync API cannot nest inside this session's browser.
-    command = [sys.executable, "-m", "tests.screenshots", "--site", str(built_site), "--out", str(tmp_path),
+    command = [sys.executable, "-m", "tools.screenshots", "--site", str(built_site), "--out", str(tmp_path),
                "--width", "800"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr

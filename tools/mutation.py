@@ -1,4 +1,4 @@
-"""``python -m tests.mutation``: would the check notice? Breaks the project on purpose, reports the kill rate.
+"""``python -m tools.mutation``: would the check notice? Breaks the project on purpose, reports the kill rate.
 
 Two kinds of mutant:
 
@@ -58,20 +58,13 @@ LAB_MUTANTS = (
     LabMutant("attention", "lab/attention.py", "SEED = 0", "SEED = 1", "random seed: 0 -> 1"),
 )
 
-# Run in a project copy: check every page against the lab and print every claim as JSON. With
-# "write", also write the lab's files (the baseline); mutants reuse them, as only numbers matter.
+# Run in a project copy: check it as a build does (macros/check/site.py) and print every claim as JSON.
 CHECK_SCRIPT = """
-import json, sys
+import json
 from dataclasses import asdict
 from pathlib import Path
-from macros.check.lab_results import lab_results, prepare_lab
-from macros.check.render import check_site
-if sys.argv[1:] == ["write"]:
-    results, errors, failures = prepare_lab(Path("."), Path("docs"))
-else:
-    (results, errors), failures = lab_results(Path(".cache/lab")), []
-report = check_site(Path("docs"), results, errors, root=Path("."))
-print(json.dumps([asdict(c) for c in report.claims + failures]))
+from macros.check.site import check_project
+print(json.dumps([asdict(c) for c in check_project(Path(".")).report.claims]))
 """
 
 
@@ -88,8 +81,8 @@ class Outcome:
         return bool(self.flagged) and not self.missed and not self.false_alarms
 
 
-def claims_of(project: Path, *args: str) -> list[dict[str, Any]]:
-    result = subprocess.run([sys.executable, "-c", CHECK_SCRIPT, *args], cwd=project, env=ENV, capture_output=True,
+def claims_of(project: Path) -> list[dict[str, Any]]:
+    result = subprocess.run([sys.executable, "-c", CHECK_SCRIPT], cwd=project, env=ENV, capture_output=True,
                             text=True, timeout=600, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"check failed to run in {project}:\n{result.stderr[-3000:]}")
@@ -98,10 +91,10 @@ def claims_of(project: Path, *args: str) -> list[dict[str, Any]]:
 
 def baseline(target: Path) -> tuple[Path, list[dict[str, Any]]]:
     """A copy of the project with the lab's files written and its cache filled, and its claims."""
-    from tests.conftest import copy_project
+    from tools.project import copy_project
 
     project = copy_project(target)
-    claims = claims_of(project, "write")
+    claims = claims_of(project)
     problems = [c for c in claims if c["verdict"] != "ok"]
     if problems:
         raise RuntimeError(f"the unmutated project already has problems: {problems[:3]}")
@@ -171,8 +164,8 @@ def run_lab_mutant(base: Path, before: list[dict[str, Any]], mutant: LabMutant, 
 def prose_outcomes(every: int) -> list[Outcome]:
     """One-digit edits to every ``every``-th checked literal of the site, each in one language."""
     from macros.check.render import render_page
-    from tests.conftest import ROOT
     from tests.test_one_digit_edit import LITERALS, RESULTS, bump_first_digit_run
+    from tools.project import ROOT
 
     outcomes = []
     for page, line, key, written in LITERALS[::every]:
@@ -192,7 +185,7 @@ def kill_rate(outcomes: list[Outcome]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.mutation", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--every", type=int, default=10, help="edit every n-th checked literal (default 10)")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""``python -m tests.screenshots --site site --out screenshots``: a full-page PNG of every article
+"""``python -m tools.screenshots --site site --out screenshots``: a full-page PNG of every article
 in both languages (and the home pages), for review. Uses Debian's Chromium, offline."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.browser.conftest import ARTICLES, CHROMIUM, CHROMIUM_ARGS, QuietHandler
+from tools.chromium import ARTICLES, CHROMIUM, CHROMIUM_ARGS, QuietHandler
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.screenshots", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.screenshots", description=__doc__)
     parser.add_argument("--site", type=Path, default=Path("site"), help="built site (default: site)")
     parser.add_argument("--out", type=Path, default=Path("screenshots"), help="folder for the PNGs")
     parser.add_argument("--width", type=int, default=1280, help="viewport width in pixels")

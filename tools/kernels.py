@@ -1,4 +1,4 @@
-"""``python -m tests.kernels``: check, build and rerun the lab under other CPUs' BLAS kernels.
+"""``python -m tools.kernels``: check, build and rerun the lab under other CPUs' BLAS kernels.
 
 OpenBLAS picks its kernels from the CPU; ``OPENBLAS_CORETYPE`` forces another CPU's on this one.
 For each kernel below, a fresh copy of the project (empty caches) is checked with
@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.conftest import copy_project
+from tools.project import copy_project
 
 KERNELS = ("Prescott", "Nehalem", "Sandybridge", "Haswell")
 ARCHITECTURE = ("import numpy; from threadpoolctl import threadpool_info; "
@@ -49,7 +49,7 @@ def last_line(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.kernels", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.kernels", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("kernels", nargs="*", default=list(KERNELS), help=f"default: {' '.join(KERNELS)}")
     args = parser.parse_args(argv)

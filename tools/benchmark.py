@@ -1,4 +1,4 @@
-"""``python -m tests.benchmark``: how much the lab costs a build, measured side by side in one run.
+"""``python -m tools.benchmark``: how much the lab costs a build, measured side by side in one run.
 
 Each figure is the median wall time of ``--runs`` whole ``mkdocs build`` processes, in scratch
 copies of the project:
@@ -29,10 +29,11 @@ from pathlib import Path
 import numpy as np
 
 from lab.registry import run_all
-from macros.check.render import render_full, split_front_matter
+from macros.check.render import render_full
+from macros.engine.front_matter import split_front_matter
 from macros.features.model import load_site
 from macros.features.pages import SiteMacros, with_article_parts
-from tests.conftest import copy_project
+from tools.project import FIXTURES, copy_project
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1764000000", "PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -159,7 +160,7 @@ SYNTH_KEYS = ["mse.grad_W[0,0]", "mse.grad_W[0,1]", "mse.grad_W[0,2]", "mse.grad
 
 def synthetic_project(target: Path, count: int) -> tuple[Path, int]:
     """The tiny fixture site plus ``count`` articles per language, each with 20 checks and a figure."""
-    copy_project(target, docs_from=Path(__file__).parent / "fixtures" / "tiny")
+    copy_project(target, docs_from=FIXTURES / "tiny")
     results = run_all()
     from macros.engine.keys import parse_key, resolve
 
@@ -201,7 +202,7 @@ def long_page_seconds(results: dict, checks: int) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.benchmark", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.benchmark", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="builds per figure; the median is reported")
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 50, 200], help="synthetic article counts")
