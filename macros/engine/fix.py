@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +16,20 @@ import numpy as np
 
 from macros.engine.claims import STALE, Claim
 from macros.engine.keys import parse_key, resolve
-from macros.engine.literals import WIDE
-
-_TOKEN = re.compile(r"([+\-\u2212]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?|\.\d+)(?:([eE])([+\-\u2212]?\d+))?(%?)")
+from macros.engine.literals import NUMBER, WIDE, lab_at, parse_scalar
 
 
 def _like(token: re.Match[str], value: float) -> str:
-    """``value`` written the way ``token`` was: same decimals, exponent, percent, minus sign and
-    thousands separators."""
+    """``value`` rounded by the rule (macros/engine/literals.py) and written the way ``token`` was:
+    same decimals, exponent, percent, minus sign and thousands separators."""
     sign, body, _, e_char, exponent, percent = token.groups()
     places = len(body.split(".", 1)[1]) if "." in body else 0
     with localcontext(WIDE):
-        number = Decimal(repr(float(value))) * (100 if percent else 1)
+        number = lab_at(parse_scalar(token.group()), value)
         if e_char:
             number /= Decimal(10) ** int(exponent.replace("\u2212", "-"))
         grouping = "," if "," in body else ""
-        text = format(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), f"{grouping}f")
+        text = format(number.quantize(Decimal(1).scaleb(-places)), f"{grouping}f")
     if text.startswith("-"):
         text = ("\u2212" if sign == "\u2212" else "-") + text[1:]
     elif sign == "+":
@@ -42,7 +40,7 @@ def _like(token: re.Match[str], value: float) -> str:
 def fixed_literal(written: str, lab_value: Any) -> str:
     """The author's literal with each number replaced by the corresponding lab entry."""
     values = np.asarray(lab_value, dtype=float).ravel()
-    tokens = list(_TOKEN.finditer(written))
+    tokens = list(NUMBER.finditer(written))
     if len(tokens) != values.size:
         raise ValueError(f"'{written}' has {len(tokens)} numbers but the lab value has {values.size}")
     pieces, last = [], 0

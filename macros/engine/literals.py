@@ -33,8 +33,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a warm build that
     import numpy as np  # renders no page never loads it.
 
-_NUMBER = re.compile(r"\s*([+\-\u2212]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?|\.\d+)"
-                     r"(?:[eE]([+\-\u2212]?\d+))?\s*(%?)\s*")
+_SIGNED = r"([+\-\u2212]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?|\.\d+)(?:([eE])([+\-\u2212]?\d+))?"
+NUMBER = re.compile(_SIGNED + r"(%?)")
+"""One written number inside a literal: sign, digits (thousands may be grouped), decimals, exponent
+letter, exponent, percent sign. macros/engine/fix.py rewrites literals number by number with it."""
+_NUMBER = re.compile(r"\s*" + _SIGNED + r"\s*(%?)\s*")
 
 
 MAX_DIGITS = 17
@@ -71,7 +74,7 @@ def parse_scalar(text: str) -> Literal:
     match = _NUMBER.fullmatch(text)
     if not match:
         raise LiteralError(f"'{text}' is not a number (write it like 0.300, -2.5, 8.1e-12 or 97.3%)")
-    sign, body, decimals, exponent, percent = match.groups()
+    sign, body, decimals, _, exponent, percent = match.groups()
     sign = "-" if sign in ("-", "\u2212") else ""
     exponent = (exponent or "0").replace("\u2212", "-")
     body = body.replace(",", "")  # a thousands separator (10,000) changes neither value nor precision
@@ -213,21 +216,28 @@ WIDE = Context(prec=2 * MAX_EXPONENT + 40, Emin=-4 * MAX_EXPONENT, Emax=4 * MAX_
 last digit of 1e-30 needs 31 digits, more than Decimal's default 28."""
 
 
+def _lab_decimal(literal: Literal, lab_value: float) -> Decimal:
+    """The lab value at its shortest decimal form (``repr``), times 100 for a percentage."""
+    with localcontext(WIDE):
+        return Decimal(repr(float(lab_value))) * (100 if literal.percent else 1)
+
+
+def lab_at(literal: Literal, lab_value: float) -> Decimal:
+    """The lab value rounded half away from zero to the literal's last written digit: the rounding
+    rule, in one place (the check compares it with the literal, ``--fix`` writes it)."""
+    with localcontext(WIDE):
+        return _lab_decimal(literal, lab_value).quantize(literal.quantum, rounding=ROUND_HALF_UP)
+
+
 def matches(literal: Literal, lab_value: float, tol: float | Tolerance | None = None) -> bool:
     """Does the lab value agree with the literal under the rule in this module's docstring?"""
-    with localcontext(WIDE):
-        lab = Decimal(repr(float(lab_value)))
-        if literal.percent:
-            lab *= 100
-        bound = tol if isinstance(tol, Tolerance) else Tolerance.of(tol)
-        if bound.absolute is not None or bound.relative is not None:
-            return bound.allows(literal.value, lab)
-        return lab.quantize(literal.quantum, rounding=ROUND_HALF_UP) == literal.value
+    bound = tol if isinstance(tol, Tolerance) else Tolerance.of(tol)
+    if bound.absolute is not None or bound.relative is not None:
+        with localcontext(WIDE):
+            return bound.allows(literal.value, _lab_decimal(literal, lab_value))
+    return lab_at(literal, lab_value) == literal.value
 
 
 def rounded_like(literal: Literal, lab_value: float) -> str:
     """The lab value written at the literal's precision: what the author should have written."""
-    with localcontext(WIDE):
-        lab = Decimal(repr(float(lab_value))) * (100 if literal.percent else 1)
-        text = str(lab.quantize(literal.quantum, rounding=ROUND_HALF_UP)).replace("E", "e")
-    return text + ("%" if literal.percent else "")
+    return str(lab_at(literal, lab_value)).replace("E", "e") + ("%" if literal.percent else "")

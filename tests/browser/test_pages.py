@@ -77,15 +77,19 @@ def test_chinese_search_finds_the_right_articles(watched, site_url: str, query: 
     page = watched.page
     page.goto(site_url + "zh/")
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.fill("input.md-search__input", query)
-    # The search worker builds its index first, which takes a while on a loaded machine.
     found = ("[...document.querySelectorAll('.md-search-result__item a')]"
              f".some(a => a.href.startsWith('{site_url + expected}'))")
-    try:
-        page.wait_for_function(found, timeout=60000)
-    except Exception:
-        links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
-        raise AssertionError(f"no result links to {expected}: {links}") from None
+    # The search worker builds its index first, which takes minutes on a loaded machine; a query
+    # typed meanwhile may be answered by nothing, so it is typed again.
+    for _ in range(3):
+        page.fill("input.md-search__input", "")
+        page.fill("input.md-search__input", query)
+        try:
+            page.wait_for_function(found, timeout=60000)
+            return
+        except Exception:
+            links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
+    raise AssertionError(f"no result links to {expected}: {links}")
 
 
 def test_screenshot_command_writes_every_article_in_both_languages(built_site, tmp_path) -> None:
