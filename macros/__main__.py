@@ -15,14 +15,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from macros.engine.claims import Claim, Report, error_claim
+from macros.engine.claims import PORTABILITY, Claim, Report, error_claim
 
 
 def _github(claim: Claim) -> str:
     """A workflow command; % and newlines are escaped as GitHub requires."""
     message = claim.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     title = {"stale": "Stale lab number"}.get(claim.verdict, "Lab check error")
-    if claim.kind == "portability":
+    if claim.kind == PORTABILITY:
         title = "Number differs between machines"
     return f"::error file={claim.page},line={max(claim.line, 1)},title={title}::{message}"
 

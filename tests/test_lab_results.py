@@ -33,12 +33,7 @@ def assert_identical(left: object, right: object, where: str = "") -> None:
         assert a.tobytes() == b.tobytes(), where
 
 
-@pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lab_results_module, "_memo", {})
-
-
-def test_parallel_cold_run_matches_a_plain_run(fresh: None, tmp_path: Path) -> None:
+def test_parallel_cold_run_matches_a_plain_run(tmp_path: Path) -> None:
     results, errors = lab_results_module.lab_results(tmp_path / "cache")
     assert errors == {}
     plain = run_all()
@@ -48,12 +43,10 @@ def test_parallel_cold_run_matches_a_plain_run(fresh: None, tmp_path: Path) -> N
     assert len(list((tmp_path / "cache").glob("*.npz"))) >= 6  # the workers filled the cache
 
 
-def test_a_warm_run_runs_only_what_the_cache_cannot_hold(fresh: None, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_warm_run_runs_only_what_the_cache_cannot_hold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lab_results_module.lab_results(tmp_path / "cache")
     cached = {path.name.split("-")[0] for path in (tmp_path / "cache").glob("*.npz")}
     assert len(cached) >= 6  # every experiment whose result is plain arrays and numbers
-    monkeypatch.setattr(lab_results_module, "_memo", {})
     ran = []
     original = lab_results_module._run_one
     monkeypatch.setattr(lab_results_module, "_run_one", lambda *args: ran.append(args[0]) or original(*args))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from lab.runner.parallel import ended
 
 LAB_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,6 +40,17 @@ class LabFailure:
 
     def describe(self) -> str:
         return f"{self.file}:{self.line}: {self.summary}"
+
+
+def defined_at(function: Callable[..., Any]) -> tuple[str, int]:
+    """The lab file and line where ``function`` (unwrapped from its decorators) is defined."""
+    function = inspect.unwrap(function)
+    return lab_path(Path(inspect.getsourcefile(function) or "lab")), function.__code__.co_firstlineno
+
+
+def without_result(code: int) -> str:
+    """What a worker that ended with ``code`` while it ran lab code, without handing back a result, says."""
+    return f"{ended(code)}, without a result: lab code must return, not exit, crash or loop"
 
 
 def lab_path(path: Path) -> str:

@@ -16,10 +16,10 @@ from lab.figures import FIGURES, to_svg
 from lab.registry import run_all
 from lab.runner import figure_store
 from lab.runner.bundle import LAB_DIR, figure_set, lab_bundle
-from lab.runner.failures import lab_path, locate
+from lab.runner.failures import defined_at, locate, without_result
 from lab.runner.guard import no_writes
 from lab.runner.limits import seconds, time_limit
-from lab.runner.parallel import ended, run_parallel
+from lab.runner.parallel import run_parallel
 from lab.runner.stamp import (
     current_experiments,
     fingerprint,
@@ -179,13 +179,9 @@ def _make(kind: str, name: str, results: Mapping[str, Any]) -> Any:
 
 def _ended(job: tuple[Any, ...], code: int) -> FigureFailure:
     """A table or figure whose worker ended without a result: located at its function."""
-    import inspect
-
     kind, name, _ = job
-    function = inspect.unwrap((FIGURES if kind == "figure" else TABLES)[name])
-    return FigureFailure(name, lab_path(Path(inspect.getsourcefile(function) or "lab")),
-                         function.__code__.co_firstlineno,
-                         f"{ended(code)}, without a result: lab code must return, not exit, crash or loop", kind=kind)
+    file, line = defined_at((FIGURES if kind == "figure" else TABLES)[name])
+    return FigureFailure(name, file, line, without_result(code), kind=kind)
 
 
 def try_table(name: str, results: Mapping[str, Any]) -> str | FigureFailure:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from lab.runner.sealed import read_sealed, write_sealed
-from macros.engine.claims import UNVERIFIED, Claim, error_claim
+from macros.engine.claims import NUMBER, UNVERIFIED, Claim, error_claim
 from macros.engine.links import active_content
 from macros.engine.numbers import canonical_numbers, find_numbers
 
@@ -272,7 +272,7 @@ def unaccounted(site_dir: Path, ledger: Ledger, sources: dict[str, str], written
             if key in seen:
                 continue
             seen.add(key)
-            claims.append(Claim(where or built, line, "number", "", shown.number, "", UNVERIFIED,
+            claims.append(Claim(where or built, line, NUMBER, "", shown.number, "", UNVERIFIED,
                                 _message(shown, built, where if written else None, page)))
     if changed:  # a warm build of an unchanged site writes nothing
         _store_cache(cache, fresh, fresh_clean)

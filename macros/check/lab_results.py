@@ -9,79 +9,71 @@ when a page has to be rendered again).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from lab.runner.failures import LabFailure, lab_path, locate
+from lab.runner.failures import LAB_DIR, LabFailure, defined_at, locate, without_result
+from lab.runner.guard import no_writes
+from lab.runner.limits import seconds, time_limit
+from lab.runner.parallel import ended, one_blas_thread, run_parallel
 from lab.runner.stamp import current_experiments, fingerprint
 from macros.engine.claims import Claim, error_claim
 from macros.files import CACHE_DIR, LAB_ASSETS
 
 log = logging.getLogger("mkdocs.plugins.dl_math_lab")
-_memo: dict[str, tuple[dict[str, Any], dict[str, LabFailure]]] = {}
 
 
 def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str, LabFailure]]:
     """Return ``(results, errors)``: each experiment's result, or where and why it failed to import
     or raised. ``errors`` has the key ``*`` when the registry itself could not be loaded."""
-    if "all" not in _memo:
-        from lab.runner.cache import cached
-        from lab.runner.guard import no_writes
-        from lab.runner.parallel import run_parallel
+    from lab.runner.cache import cached  # loads NumPy: not on a warm build, which never gets here
 
-        with no_writes("importing lab/registry.py"):  # it imported cleanly in a worker (prepare_lab)
-            from lab.registry import EXPERIMENTS, experiment
+    with no_writes("importing lab/registry.py"):  # it imported cleanly in a worker (prepare_lab)
+        from lab.registry import EXPERIMENTS, experiment
 
-        # Each module is first imported in a worker: one that ends its process or never finishes
-        # importing fails there, alone; the build imports only the modules that imported cleanly.
-        probes = run_parallel(_probe_import, [(name,) for name in EXPERIMENTS], died=_died("import"),
-                              deadline=lab_deadline())
-        imported = {name: failure for name, failure in zip(EXPERIMENTS, probes, strict=True) if failure is not None}
-        for name in EXPERIMENTS:
-            if name not in imported:
-                try:
-                    with no_writes(f"importing experiment '{name}'"):
-                        experiment(name)
-                except BaseException as error:  # it imported in the worker: a failure here is unexpected
-                    imported[name] = locate(error, stage="import")
-        runnable = [name for name in EXPERIMENTS if name not in imported]
-        found = {name: _cached(cached, name, cache_dir) for name in runnable} if cache_dir else {}
-        missing = [name for name in runnable if found.get(name) is None]
-        # Experiments to run go side by side on all cores, each with one BLAS thread (as always).
-        jobs = [(name, cache_dir) for name in missing]
-        if missing:  # a long lab run says what it is doing, and afterwards how long each part took
-            cached_count = len(runnable) - len(missing)
-            log.info(f"running {len(missing)} experiment(s): {', '.join(missing)}"
-                     + (f"; {cached_count} come from the cache" if cached_count else ""))
-        timed = run_parallel(_timed_run, jobs, died=_died("run"), deadline=lab_deadline())
-        if missing:
-            log.info("experiments ran: " + ", ".join(f"{name} {seconds:.1f} s" for name, (_, seconds)
-                                                      in zip(missing, timed, strict=True)))
-        ran = {name: outcome for name, (outcome, _) in zip(missing, timed, strict=True)}
-        outcomes = {**dict.fromkeys(EXPERIMENTS), **found, **ran, **imported}  # in registry order
-        results = {n: o for n, o in outcomes.items() if not isinstance(o, LabFailure)}
-        errors = {n: o for n, o in outcomes.items() if isinstance(o, LabFailure)}
-        _memo["all"] = (results, errors)
-    return _memo["all"]
+    # Each module is first imported in a worker: one that ends its process or never finishes
+    # importing fails there, alone; the build imports only the modules that imported cleanly.
+    probes = run_parallel(_probe_import, [(name,) for name in EXPERIMENTS], died=_died("import"),
+                          deadline=lab_deadline())
+    imported = {name: failure for name, failure in zip(EXPERIMENTS, probes, strict=True) if failure is not None}
+    for name in EXPERIMENTS:
+        if name not in imported:
+            try:
+                with no_writes(f"importing experiment '{name}'"):
+                    experiment(name)
+            except BaseException as error:  # it imported in the worker: a failure here is unexpected
+                imported[name] = locate(error, stage="import")
+    runnable = [name for name in EXPERIMENTS if name not in imported]
+    found = {name: _cached(cached, name, cache_dir) for name in runnable} if cache_dir else {}
+    missing = [name for name in runnable if found.get(name) is None]
+    # Experiments to run go side by side on all cores, each with one BLAS thread (as always).
+    jobs = [(name, cache_dir) for name in missing]
+    if missing:  # a long lab run says what it is doing, and afterwards how long each part took
+        cached_count = len(runnable) - len(missing)
+        log.info(f"running {len(missing)} experiment(s): {', '.join(missing)}"
+                 + (f"; {cached_count} come from the cache" if cached_count else ""))
+    timed = run_parallel(_timed_run, jobs, died=_died("run"), deadline=lab_deadline())
+    if missing:
+        log.info("experiments ran: " + ", ".join(f"{name} {seconds:.1f} s" for name, (_, seconds)
+                                                  in zip(missing, timed, strict=True)))
+    ran = {name: outcome for name, (outcome, _) in zip(missing, timed, strict=True)}
+    outcomes = {**dict.fromkeys(EXPERIMENTS), **found, **ran, **imported}  # in registry order
+    results = {n: o for n, o in outcomes.items() if not isinstance(o, LabFailure)}
+    errors = {n: o for n, o in outcomes.items() if isinstance(o, LabFailure)}
+    return results, errors
 
 
 def lab_deadline() -> float | None:
     """When a worker running lab code is killed: its own time limit, and a margin to stop by itself."""
-    from lab.runner.limits import seconds
-
     return seconds("lab") + 10 if seconds("lab") > 0 else None
 
 
 def _probe_module(module: str) -> LabFailure | None:
     """Import ``module`` (in a worker), under the time limit and the lab's guard."""
-    import importlib
-
-    from lab.runner.guard import no_writes
-    from lab.runner.limits import time_limit
-
     try:
         with time_limit("lab", f"importing {module}"), no_writes(f"importing {module}"):
             importlib.import_module(module)
@@ -90,11 +82,14 @@ def _probe_module(module: str) -> LabFailure | None:
     return None
 
 
-def _module_died(job: tuple[str], code: int) -> LabFailure:
-    from lab.runner.parallel import ended
+def module_file(module: str) -> str:
+    """The file of lab module ``module``, as messages name it: ``lab.figures`` is lab/figures/__init__.py."""
+    path = module.replace(".", "/")
+    return f"{path}/__init__.py" if (LAB_DIR.parent / path).is_dir() else f"{path}.py"
 
-    module = job[0]
-    file = LAB_ROOT_FILES.get(module, f"{module.replace('.', '/')}.py")
+
+def _module_died(job: tuple[str], code: int) -> LabFailure:
+    file = module_file(job[0])
     return LabFailure(file, 1, f"importing {file}: {ended(code)}: lab code must not exit, crash or loop when "
                                "it is imported", "", "complete")
 
@@ -102,25 +97,16 @@ def _module_died(job: tuple[str], code: int) -> LabFailure:
 def lab_modules_loaded_first() -> list[str]:
     """The lab modules the build imports itself, before any experiment: the registry, and every
     module of the figures and the tables."""
-    from lab.runner.failures import LAB_DIR
-
     modules = ["lab.registry"]
     for package in ("figures", "tables"):
         for path in sorted((LAB_DIR / package).glob("*.py")):
-            name = f"lab.{package}" if path.stem == "__init__" else f"lab.{package}.{path.stem}"
-            modules.append(name)
-            LAB_ROOT_FILES[name] = f"lab/{package}/{path.name}"
+            modules.append(f"lab.{package}" if path.stem == "__init__" else f"lab.{package}.{path.stem}")
     return modules
-
-
-LAB_ROOT_FILES: dict[str, str] = {}
 
 
 def _probe_import(name: str) -> LabFailure | None:
     """Import experiment ``name``'s module (in a worker), under the lab's time limit."""
     from lab.registry import experiment
-    from lab.runner.guard import no_writes
-    from lab.runner.limits import time_limit
 
     try:
         with time_limit("lab", f"importing experiment '{name}'"), no_writes(f"importing experiment '{name}'"):
@@ -134,24 +120,14 @@ def _died(stage: str) -> Any:
     """What a worker that ended its process while importing or running an experiment becomes: a
     failure at the experiment's module (import) or run function (run)."""
     def failure(job: tuple[Any, ...], code: int) -> Any:
-        from lab.registry import EXPERIMENTS
+        from lab.registry import EXPERIMENTS, experiment
 
         name = job[0]
-        module = EXPERIMENTS[name].partition(":")[0]
-        file = f"{module.replace('.', '/')}.py"
-        line = 1
+        file, line = module_file(EXPERIMENTS[name].partition(":")[0]), 1
         if stage == "run":
-            import inspect
-
-            from lab.registry import experiment
-
-            run = experiment(name)
-            file, line = lab_path(Path(inspect.getsourcefile(run) or file)), run.__code__.co_firstlineno
-        from lab.runner.parallel import ended
-
+            file, line = defined_at(experiment(name))
         when = "importing" if stage == "import" else "running"
-        failure = LabFailure(file, line, f"{when} experiment '{name}': {ended(code)}, without a result: lab code "
-                                         "must return, not exit, crash or loop", "", "complete")
+        failure = LabFailure(file, line, f"{when} experiment '{name}': {without_result(code)}", "", "complete")
         return failure if stage == "import" else (failure, 0.0)
 
     return failure
@@ -168,8 +144,6 @@ def _cached(cached: Any, name: str, cache_dir: Path) -> Any:
 
 
 def _guarded(name: str, run: Any) -> Any:
-    from lab.runner.guard import no_writes
-
     with no_writes(f"experiment '{name}'"):
         return run()
 
@@ -184,9 +158,6 @@ def _run_one(name: str, cache_dir: Path | None) -> Any:
     """One experiment's result, or where and why it raised (a worker process may run this)."""
     from lab.registry import experiment
     from lab.runner.cache import cached_run
-    from lab.runner.guard import no_writes
-    from lab.runner.limits import time_limit
-    from lab.runner.parallel import one_blas_thread
 
     try:
         run = experiment(name)
@@ -218,8 +189,6 @@ class LazyResults(Mapping[str, Any]):
             raise KeyError(name)
         if name not in self._loaded:
             from lab.runner.cache import cached
-            from lab.runner.limits import time_limit
-            from lab.runner.parallel import run_parallel
 
             with time_limit("lab", f"loading experiment '{name}'"):  # the page's own limit pauses meanwhile
                 outcome = _cached(cached, name, self._cache_dir)  # reading the cache runs no lab code
@@ -247,8 +216,6 @@ def prepare_lab(root: Path, docs_dir: Path) -> tuple[Mapping[str, Any], dict[str
         names = current_experiments(docs_dir / LAB_ASSETS, fingerprint())
         if names is not None:  # the stamped files are exactly what these sources wrote, and they all ran
             return LazyResults(names, cache_dir), {}, []
-        from lab.runner.parallel import run_parallel
-
         # The modules the build itself imports are tried in workers first: one that exits, crashes,
         # loops or writes files while it is imported is reported, and the build never imports it.
         modules = lab_modules_loaded_first()
@@ -261,7 +228,7 @@ def prepare_lab(root: Path, docs_dir: Path) -> tuple[Mapping[str, Any], dict[str
         chosen: dict[tuple[str, int], LabFailure] = {}
         for module, failure in probes.items():
             if failure is not None and ((failure.file, failure.line) not in chosen
-                                        or LAB_ROOT_FILES.get(module) == failure.file):
+                                        or module_file(module) == failure.file):
                 chosen[(failure.file, failure.line)] = failure
         broken = list(chosen.values())
         results, errors = lab_results(cache_dir)

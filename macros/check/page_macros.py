@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from lab.runner.failures import LAB_DIR
 from lab.runner.guard import no_writes
 from macros.check.lab_results import LabFailure, LabRunError
-from macros.engine.claims import OK, STALE, Claim, error_claim
+from macros.engine.claims import APPROX, BELOW, CHECK, OK, STALE, VALUE, Claim, error_claim
 from macros.engine.directions import DirectionError, oriented, rising, sentence_around, sentence_problem
 from macros.engine.keys import LabKeyError, parse_key, resolve
 from macros.engine.literals import (
@@ -35,6 +35,7 @@ from macros.engine.literals import (
     parse_literal,
     rounded_like,
 )
+from macros.engine.macro_names import LAB_MACROS
 from macros.features.modules import MODULES, module_html
 from macros.files import LAB_ASSETS
 
@@ -42,8 +43,6 @@ if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a wa
     import numpy as np  # renders no page never loads it.
 
 
-MACRO_NAMES = ("value", "check", "approx", "below", "figure", "table", "lab_source", "module")
-"""The macros a page may call, in the order the author's guide introduces them."""
 
 _FORMAT = re.compile(r"\+?(?:\.\d{1,2})?[fe%]|d|g")
 _SOURCE_NAME = re.compile(r"lab(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
@@ -184,7 +183,7 @@ class PageMacros:
     def functions(self) -> dict[str, Any]:
         """Name -> callable, as exposed to Jinja: each refuses an argument of the wrong type (a number
         where text in quotes belongs) with a message naming the macro, the argument and its value."""
-        return {name: self._typed(name) for name in MACRO_NAMES}
+        return {name: self._typed(name) for name in LAB_MACROS}
 
     def _typed(self, name: str) -> Any:
         method = getattr(self, name)
@@ -210,8 +209,13 @@ class PageMacros:
         return call
 
     # -- recording ---------------------------------------------------------------------------
+    def page_line(self, line: int) -> int:
+        """The page line of line ``line`` of the text being rendered (the body after the front
+        matter, or one FAQ text): the one place the offset is added."""
+        return line + self.line_offset
+
     def _line(self) -> int:
-        return template_line() + self.line_offset
+        return self.page_line(template_line())
 
     def _error(self, key: str, written: str, message: str | Exception) -> str:
         if not isinstance(message, LabDownError):  # the lab failure itself is reported once, at its lab line
@@ -250,7 +254,7 @@ class PageMacros:
         if fmt == "d":
             value = np.rint(value).astype(int)
         text = _format_array(np.asarray(value), fmt)
-        self.claims.append(Claim(self.page, self._line(), "value", key, "", _computed(value), OK,
+        self.claims.append(Claim(self.page, self._line(), VALUE, key, "", _computed(value), OK,
                                  f"printed {key} as {text}"))
         self.printed.append(text)
         return text
@@ -261,7 +265,7 @@ class PageMacros:
         at its written precision, or within ``tol`` when one is given. With ``times="shorter"`` or
         ``by="falls"`` the number is a ratio or a change in the direction of that word, which the
         sentence must contain (see macros/engine/directions.py)."""
-        return self._compare("check", key, written, tol, None, times, by)
+        return self._compare(CHECK, key, written, tol, None, times, by)
 
     def approx(self, key: str, written: str, tol: float | None = None, rel: float | None = None,
                times: str | None = None, by: str | None = None) -> str:
@@ -270,7 +274,7 @@ class PageMacros:
         if (tol is None) == (rel is None):
             return self._error(key, written, f"approx(\"{key}\", \"{written}\") needs exactly one of tol= "
                                              "(an absolute bound) or rel= (a share of the written number)")
-        return self._compare("approx", key, written, tol, rel, times, by)
+        return self._compare(APPROX, key, written, tol, rel, times, by)
 
     def _orient(self, key: str, value: np.ndarray, times: str | None, by: str | None) -> tuple[np.ndarray, str]:
         """The lab value as a direction word states it (macros/engine/directions.py); raises DirectionError."""
@@ -320,10 +324,10 @@ class PageMacros:
         if not largest < limit:
             shown = f"{largest * 100:.3g}%" if written.strip().endswith("%") else f"{largest:.3g}"
             message = f"written below {written}, lab {shown} ({key}): raise the bound or fix the lab"
-            self.claims.append(Claim(self.page, self._line(), "below", key, written, _computed(value), STALE,
+            self.claims.append(Claim(self.page, self._line(), BELOW, key, written, _computed(value), STALE,
                                      message, f"<{written}"))
             return f"**⚠ {written} (stale: lab says {shown})**"
-        self.claims.append(Claim(self.page, self._line(), "below", key, written, _computed(value), OK,
+        self.claims.append(Claim(self.page, self._line(), BELOW, key, written, _computed(value), OK,
                                  f"{key} is below {written}", f"<{written}"))
         self.printed.append(written)
         return written
@@ -459,7 +463,7 @@ class PageMacros:
 def _lab_text(kind: str, literal: Literal, value: float) -> str:
     """The lab value for a stale message: at the written precision for a checked number, with four
     significant digits for an approximate one (its written precision says nothing)."""
-    if kind == "check":
+    if kind == CHECK:
         return rounded_like(literal, value)
     return f"{value * 100:.4g}%" if literal.percent else f"{value:.4g}"
 

@@ -19,12 +19,8 @@ from typing import Any
 
 from lab.runner.failures import lab_path
 from macros.check.site import check_site
-from macros.engine.claims import ERROR, OK, Claim, Report, error_claim
+from macros.engine.claims import APPROX, BELOW, CITING, ERROR, OK, PORTABILITY, VALUE, Claim, Report, error_claim
 from macros.engine.literals import Tolerance, bound_limit, matches, parse_literal
-
-_NUMBERS = ("check", "approx", "below", "value")
-PORTABILITY = "portability"
-"""The kind of a claim that reports a number another machine would change."""
 
 
 @dataclass
@@ -40,7 +36,7 @@ def _ident(claims: list[Claim]) -> dict[tuple[Any, ...], Claim]:
     """Claims by (page, line, kind, key, written, n-th such on that line)."""
     found: dict[tuple[Any, ...], Claim] = {}
     for claim in claims:
-        if claim.kind not in _NUMBERS:
+        if claim.kind not in CITING:
             continue
         base = (claim.page, claim.line, claim.kind, claim.key, claim.written)
         n = 0
@@ -58,15 +54,15 @@ HEADROOM = 3
 def _same(here: Claim, there: Claim) -> bool:
     if there.verdict != OK:
         return False
-    if here.kind in ("below", "approx"):
+    if here.kind in (BELOW, APPROX):
         return _with_headroom(there)
-    return here.kind != "value" or here.message == there.message  # an inlined value must print the same
+    return here.kind != VALUE or here.message == there.message  # an inlined value must print the same
 
 
 def _with_headroom(claim: Claim) -> bool:
     """Does a bound or an approximate number hold with HEADROOM to spare?"""
     values = _floats(claim.computed)
-    if claim.kind == "below":
+    if claim.kind == BELOW:
         return max((abs(v) for v in values), default=0.0) * HEADROOM < bound_limit(claim.written)
     tight = Tolerance.parse(claim.tolerance).divided(HEADROOM)
     literals = parse_literal(claim.written).ravel()
@@ -86,7 +82,7 @@ def spreads(baseline: Report, perturbed: Mapping[str, Report],
             if claim.verdict != OK or ident not in there or claim.key.split(".", 1)[0] in skipped:
                 continue
             spread = found.setdefault(ident, Spread(claim))
-            if claim.kind in ("below", "approx") and not _with_headroom(claim) and "this machine" not in spread.broken:
+            if claim.kind in (BELOW, APPROX) and not _with_headroom(claim) and "this machine" not in spread.broken:
                 spread.broken.append("this machine")
             spread.values[variant] = there[ident].computed
             if not _same(claim, there[ident]):
@@ -131,14 +127,14 @@ def advice(spread: Spread) -> str:
     if len(here) > 1:
         range_text = f"entries between {range_text}"
     under = ", ".join(spread.broken)
-    if claim.kind == "value":
+    if claim.kind == VALUE:
         what = f"printed value of {claim.key} ({claim.message.removeprefix(f'printed {claim.key} as ')})"
         if seen and min(seen) > 0:
             todo = (f"if it is rounding noise, state a bound with below(\"{claim.key}\", "
                     f"\"{_nice_above(HEADROOM * max(seen)):g}\"); else print it with fewer digits")
         else:
             todo = "print it with fewer digits, or state it with approx() and a tolerance"
-    elif claim.kind == "below":
+    elif claim.kind == BELOW:
         what = f"bound {claim.written} ({claim.key})"
         largest = max((abs(v) for v in seen), default=0.0)
         todo = (f"raise the bound to at least {_nice_above(HEADROOM * largest):g}, {HEADROOM} times the largest "

@@ -23,7 +23,7 @@ from macros.check.lab_results import LabFailure
 from macros.check.page_cache import RenderedPage
 from macros.check.page_macros import PageMacros
 from macros.check.repair import render_text
-from macros.engine.claims import UNVERIFIED, Claim, error_claim
+from macros.engine.claims import NUMBER, UNVERIFIED, Claim, error_claim
 from macros.engine.coverage import Scan, scan
 from macros.engine.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, split_front_matter
 from macros.engine.numbers import canonical_numbers
@@ -53,7 +53,7 @@ def render_full(page: str, docs_path: str, text: str, results: Mapping[str, Any]
     elif silent_site:
         env.globals.update(silent_site_functions())
     with time_limit("page", f"page {page}"):  # an endless template loop is stopped and located
-        output, problems = render_text(env, macros, body, offset)
+        output, problems = render_text(env, macros, body)
         faq = render_faq(macros, text, compiled) if not macros.incomplete else []  # FAQ numbers are claims too
     scanned = scan(text)
     bad_front = front_matter_problem(text)  # depends on the text alone, so it is cached with the page
@@ -161,7 +161,7 @@ def render_faq(macros: PageMacros, text: str,
             pair = []
             for fragment, line in ((question, q_line), (answer, a_line)):
                 macros.line_offset = line - 1  # claims inside the fragment get file lines
-                output, problems = render_text(env, macros, fragment, line - 1)
+                output, problems = render_text(env, macros, fragment)
                 macros.claims.extend(problems)
                 pair.append(output)
             rendered.append((pair[0], pair[1]))
@@ -170,11 +170,11 @@ def render_faq(macros: PageMacros, text: str,
     return rendered
 
 
+_MACRO_ADVICE = ("if it is a lab result write it with check(key, \"{n}\") (or approx/below); if it is a setting or "
+                 "convention, add it to allow_numbers in the front matter with the reason")
 _ADVICE = {
-    "text": "if it is a lab result write it with check(key, \"{n}\") (or approx/below); if it is a setting or "
-            "convention, add it to allow_numbers in the front matter with the reason",
-    "faq": "if it is a lab result write it with check(key, \"{n}\") (or approx/below); if it is a setting or "
-           "convention, add it to allow_numbers in the front matter with the reason",
+    "text": _MACRO_ADVICE,  # the body and the FAQ go through the macros: a number there can be checked
+    "faq": _MACRO_ADVICE,
     "site data": "site data is not checked against the lab: move a lab result into an article, or add the "
                  "number to allow_numbers at the top of docs/_data/site.yml with the reason",
 }
@@ -187,7 +187,7 @@ def coverage_claims(page: str, scanned: Scan | None) -> list[Claim]:
     (see macros/engine/coverage.py)."""
     if scanned is None:
         return []
-    claims = [Claim(page, u.line, "number", "", u.number, "", UNVERIFIED,
+    claims = [Claim(page, u.line, NUMBER, "", u.number, "", UNVERIFIED,
                     f"unverified number {u.number}{'' if u.where == 'text' else f' in the {u.where}'}: "
                     + _ADVICE.get(u.where, _FIELD_ADVICE).format(n=u.number, where=u.where))
               for u in scanned.unverified]

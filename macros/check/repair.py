@@ -16,12 +16,13 @@ import traceback
 import jinja2
 
 from lab.runner.limits import TimeLimitError
-from macros.check.page_macros import MACRO_NAMES, Blank, PageMacros, corresponding_line
+from macros.check.page_macros import Blank, PageMacros, corresponding_line
 from macros.engine.claims import Claim, error_claim
+from macros.engine.macro_names import LAB_MACROS
 
 
-def render_text(env: jinja2.Environment, macros: PageMacros, text: str, offset: int) -> tuple[str, list[Claim]]:
-    """Render ``text`` whose first line is line ``offset + 1`` of the page; failures become claims.
+def render_text(env: jinja2.Environment, macros: PageMacros, text: str) -> tuple[str, list[Claim]]:
+    """Render ``text``, whose lines ``macros.page_line`` places on the page; failures become claims.
 
     Jinja stops at the first error, so each failure is set aside and the text rendered again, until
     it renders: every problem of a page is reported in one build, not one per build. An undefined
@@ -47,19 +48,19 @@ def render_text(env: jinja2.Environment, macros: PageMacros, text: str, offset: 
             repaired = None if opened else _without_broken_block(lines, line, str(error))
             if repaired is not None:  # a block tag left open, stray or broken: set it aside and go on
                 culprit, lines = repaired
-                problems.append(_template_error(macros.page, culprit + offset, error))
+                problems.append(_template_error(macros.page, macros.page_line(culprit), error))
                 continue
-            problems.append(_template_error(macros.page, (opened or line) + offset, error))
+            problems.append(_template_error(macros.page, macros.page_line(opened or line), error))
             if opened or not 1 <= line <= len(lines) or not _self_contained(lines[line - 1]):
                 return _unfinished(macros, text, problems)
             lines[line - 1] = ""
             continue
         line = _error_line(error)
         if isinstance(error, TimeLimitError):  # the page's time is up: no second pass
-            problems.append(error_claim(macros.page, line + offset, f"{error}; the page stopped here"))
+            problems.append(error_claim(macros.page, macros.page_line(line), f"{error}; the page stopped here"))
             return _unfinished(macros, text, problems)
         names = [name for name in env.globals if not name.startswith("_")]
-        problems.append(_template_error(macros.page, line + offset, error, names))
+        problems.append(_template_error(macros.page, macros.page_line(line), error, names))
         undefined = re.match(r"'(\w+)' is undefined", str(error)) if isinstance(error, jinja2.UndefinedError) else None
         if undefined and undefined.group(1) not in stand_ins:
             stand_ins[undefined.group(1)] = env.globals[undefined.group(1)] = Blank()
@@ -217,7 +218,7 @@ def _self_contained(line: str) -> bool:
 def _template_error(page: str, line: int, error: Exception, names: list[str] | None = None) -> Claim:
     hint = ""
     if isinstance(error, jinja2.UndefinedError):
-        hint = f"; only {', '.join(MACRO_NAMES)} are defined"
+        hint = f"; only {', '.join(LAB_MACROS)} are defined"
         undefined = re.match(r"'(\w+)' is undefined", str(error))
         close = difflib.get_close_matches(undefined.group(1), names or [], n=1) if undefined else []
         if close:

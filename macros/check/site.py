@@ -25,7 +25,7 @@ from lab.runner.parallel import run_parallel
 from macros.check.lab_results import prepare_lab
 from macros.check.page_cache import PageCache, RenderedPage
 from macros.check.render import coverage_claims, render_full, template_cache
-from macros.engine.claims import Claim, Report, error_claim
+from macros.engine.claims import CITING, ERROR, Claim, Report, error_claim
 from macros.engine.coverage import scan_site_data
 from macros.engine.front_matter import FRONT_MATTER, load_yaml, split_front_matter
 from macros.engine.links import broken_links
@@ -105,7 +105,7 @@ def check_site(docs_dir: Path, results: Mapping[str, Any], lab_errors: dict[str,
     report = Report()
     model, site_problems = load_site(docs_dir, root)
     report.site = model
-    report.claims.extend(_located_error(problem) for problem in site_problems)
+    report.claims.extend(error_claim(p.file, p.line, p.message) for p in site_problems)
     site_data = docs_dir / "_data" / "site.yml"
     if site_data.is_file():
         scanned = scan_site_data(site_data.read_text(encoding="utf-8-sig"))
@@ -210,13 +210,6 @@ def _context_key(docs_dir: Path, model: Any, lab_errors: Any) -> str:
     return digest.hexdigest()
 
 
-def _located_error(problem: str) -> Claim:
-    """A ``file:line: message`` string as an error claim."""
-    match = re.match(r"(.+?):(\d+): (.*)", problem, re.S)
-    page, line, message = match.groups() if match else ("", "0", problem)
-    return error_claim(page, int(line), message)
-
-
 def check_translations(docs_dir: Path, root: Path) -> list[Claim]:
     """Every page must exist in every language folder (``docs/en``, ``docs/zh``, ...)."""
     languages = sorted(p for p in docs_dir.iterdir() if p.is_dir() and _LANGUAGE.fullmatch(p.name))
@@ -303,9 +296,9 @@ def check_key_parity(claims: list[Claim], unfinished: set[str] | frozenset[str] 
         match = re.match(r"(.*?docs/)([a-z]{2}(?:[-_][A-Za-z]{2,4})?)/(.+)", claim.page)
         if match and match.group(1) + "*/" + match.group(3) in skip:
             continue
-        if match and claim.kind == "error" and claim.key:
+        if match and claim.kind == ERROR and claim.key:
             broken.add((match.group(1) + "*/" + match.group(3), match.group(2)))
-        if match and claim.kind in ("check", "approx", "below", "value"):
+        if match and claim.kind in CITING:
             base, lang, rest = match.groups()
             keys.setdefault(base + "*/" + rest, {}).setdefault(lang, {}).setdefault(claim.key, claim.line)
     languages = {lang for by_lang in keys.values() for lang in by_lang}

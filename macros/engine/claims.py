@@ -7,18 +7,29 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 OK, STALE, ERROR, UNVERIFIED = "ok", "stale", "error", "unverified"
+"""Verdicts: the number agrees, the number is stale, something could not be read or checked, a
+number written by hand is tied to nothing."""
+
+CHECK, APPROX, BELOW, VALUE = "check", "approx", "below", "value"
+"""Kinds of claim a lab macro makes: a literal checked at its written precision (or within ``tol``),
+an approximate literal within its stated tolerance, an upper bound, a value the lab printed."""
+NUMBER, PORTABILITY = "number", "portability"
+"""Kinds of claim the check makes itself: a number written by hand and tied to nothing
+(macros/engine/coverage.py), a number another machine would change (macros/check/portable.py).
+A problem on the page is of kind ERROR."""
+CITING = (CHECK, APPROX, BELOW, VALUE)
+"""The kinds that cite a lab key."""
+WRITTEN = (CHECK, APPROX, BELOW)
+"""The kinds whose number the author wrote."""
 
 
 @dataclass(frozen=True)
 class Claim:
     """A number on a page (or a problem found while reading one), located by file and line.
 
-    ``kind`` is ``check`` (a literal the author wrote, checked at its written precision or within
-    an explicit ``tol``), ``approx`` (an approximate literal checked within its stated
-    ``tolerance``), ``below`` (an upper bound the lab value must stay under), ``value``
-    (printed by the lab), ``number`` (written by hand and tied to nothing: see macros/engine/coverage.py)
-    ``portability`` (a number another machine would change: see macros/check/portable.py) or ``error``
-    (something on the page that could not be read, e.g. an unknown key or an undefined variable).
+    ``kind`` is one of the kinds above: CHECK, APPROX, BELOW, VALUE, NUMBER, PORTABILITY, or ERROR
+    (something on the page that could not be read, e.g. an unknown key or an undefined variable);
+    ``verdict`` one of the verdicts.
     """
 
     page: str

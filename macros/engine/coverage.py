@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import yaml
 
 from macros.engine.front_matter import FRONT_MATTER, compose_yaml, load_yaml
+from macros.engine.macro_names import CAPTIONS, LAB_MACROS, SITE_MACROS
 from macros.engine.numbers import Number, canonical, find_numbers
 
 # A fence may be indented (inside an admonition or a list); a line such as ```x``` is inline code.
@@ -66,18 +67,9 @@ SHOWN_FIELDS = frozenset({"title", "description", "subtitle", "faq"})
 RENDERED_FIELDS = frozenset({"faq"})
 """Front-matter fields whose texts go through the macros (the others are shown as written)."""
 
-_known_calls: set[str] = set()
+_KNOWN_CALLS = frozenset({*LAB_MACROS, *SITE_MACROS})
+"""The lab and site macros: their arguments are keys, names and checked literals, not prose."""
 _JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace"})
-
-
-def known_calls() -> set[str]:
-    """The lab and site macros: their arguments are keys, names and checked literals, not prose."""
-    if not _known_calls:
-        from macros.check.page_macros import MACRO_NAMES
-        from macros.features.pages import SITE_FUNCTIONS
-
-        _known_calls.update(MACRO_NAMES, SITE_FUNCTIONS)
-    return _known_calls
 
 
 @dataclass(frozen=True)
@@ -202,16 +194,16 @@ def _blank_calls(text: str, start: int, end: int, chars: list[str]) -> None:
             at += 1
             continue
         name, filtered = call.group(1), _previous_char(text, at) == "|"
-        if name not in known_calls() and (filtered or name in _JINJA_GLOBALS):
+        if name not in _KNOWN_CALLS and (filtered or name in _JINJA_GLOBALS):
             at = call.end()  # a filter or a Jinja function: what it prints is scanned
             continue
         # A lab or site macro; any other name is undefined, reported as such, and prints nothing.
         close = _matching_paren(text, call.end() - 1, end)
         chars[at:close] = _spaces(text[at:close])
-        if name == "figure":  # its caption is prose: put it back, with any call joined into it blanked
+        if name in CAPTIONS:  # its caption is prose: put it back, with any call joined into it blanked
             for position, (first, last) in enumerate(_arguments(text, call.end(), close - 1)):
                 keyword = re.match(r"\s*(\w+)\s*=(?!=)", text[first:last])
-                if (keyword.group(1) == "caption") if keyword else position == 1:
+                if (keyword.group(1) == CAPTIONS[name]) if keyword else position == 1:
                     first += keyword.end() if keyword else 0
                     chars[first:last] = text[first:last]
                     _blank_calls(text, first, last, chars)

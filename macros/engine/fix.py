@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from macros.engine.claims import STALE, Claim
+from macros.engine.claims import CHECK, STALE, WRITTEN, Claim
 from macros.engine.keys import parse_key, resolve
 from macros.engine.literals import NUMBER, WIDE, lab_at, parse_scalar
 
@@ -57,9 +57,9 @@ def fix_claims(claims: list[Claim], results: dict[str, Any], root: Path) -> tupl
     endings: dict[Path, list[str]] = {}
     unfixable = []
     for claim in claims:
-        if claim.verdict != STALE or claim.kind not in ("check", "approx", "below"):
+        if claim.verdict != STALE or claim.kind not in WRITTEN:
             continue
-        if claim.kind in ("approx", "below"):
+        if claim.kind != CHECK:
             unfixable.append(f"{claim.describe()} (an approximate number is rewritten by hand: pick a round "
                              "number near the lab value and a tolerance that holds on every machine)")
             continue

@@ -27,8 +27,28 @@ WORDS_PER_MINUTE = 200  # English prose
 CHARS_PER_MINUTE = 400  # Chinese prose, counted in Han characters
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A mistake in the site data or an article's front matter, at its file and line."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+Where = tuple[str, int]
+"""A file as messages name it, and a line in it."""
+
+
 class SiteDataError(ValueError):
-    """Invalid route, resource or front-matter data; the message starts with file:line."""
+    """Invalid route, resource or front-matter data, at ``problem``'s file and line."""
+
+    def __init__(self, where: Where, message: str) -> None:
+        super().__init__(f"{where[0]}:{where[1]}: {message}")
+        self.problem = Problem(*where, message)
 
 
 class UnreadableFrontMatterError(SiteDataError):
@@ -119,12 +139,12 @@ def _field_node(node: yaml.Node, name: str) -> yaml.Node | None:
     return next((value for key, value in getattr(node, "value", []) if getattr(key, "value", None) == name), None)
 
 
-def _require(condition: bool, where: str, message: str) -> None:
+def _require(condition: bool, where: Where, message: str) -> None:
     if not condition:
-        raise SiteDataError(f"{where}: {message}")
+        raise SiteDataError(where, message)
 
 
-def _per_language(value: Any, where: str, what: str) -> dict[str, str]:
+def _per_language(value: Any, where: Where, what: str) -> dict[str, str]:
     _require(isinstance(value, dict) and all(isinstance(value.get(lang), str) and value[lang].strip()
                                             for lang in LANGUAGES),
              where, f"{what} needs a non-empty text for each of {', '.join(LANGUAGES)}")
@@ -138,19 +158,19 @@ def load_site_data(path: Path, shown: str) -> SiteModel:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise SiteDataError(f"{shown}:{line}: not valid YAML: {getattr(error, 'problem', error)}") from None
+        raise SiteDataError((shown, line), f"not valid YAML: {getattr(error, 'problem', error)}") from None
     data = load_yaml(path.read_text(encoding="utf-8-sig")) or {}
-    _require(isinstance(data, dict), f"{shown}:1", "expected sections routes, resources, tags, levels")
+    _require(isinstance(data, dict), (shown, 1), "expected sections routes, resources, tags, levels")
     nodes = {key.value: value for key, value in root.value} if root is not None else {}
     model = SiteModel()
     for name in ("tags", "levels"):
         for key, names in (data.get(name) or {}).items():
             model_map = getattr(model, name)
-            model_map[key] = _per_language(names, f"{shown}:{_line_of(nodes[name])}", f"{name[:-1]} '{key}'")
-    _require(set(model.levels) == set(LEVELS), f"{shown}:{_line_of(nodes['levels']) if 'levels' in nodes else 1}",
+            model_map[key] = _per_language(names, (shown, _line_of(nodes[name])), f"{name[:-1]} '{key}'")
+    _require(set(model.levels) == set(LEVELS), (shown, _line_of(nodes["levels"]) if "levels" in nodes else 1),
              f"levels must name exactly {', '.join(LEVELS)}")
     for entry, node in zip(data.get("routes") or [], _items(nodes.get("routes")), strict=True):
-        where = f"{shown}:{_line_of(node)}"
+        where = (shown, _line_of(node))
         _require(isinstance(entry, dict) and isinstance(entry.get("id"), str), where, "a route needs an id")
         _require(entry.get("level") in LEVELS, where, f"route '{entry['id']}': level must be one of {LEVELS}")
         steps = entry.get("steps")
@@ -160,7 +180,7 @@ def load_site_data(path: Path, shown: str) -> SiteModel:
                                   _per_language(entry.get("summary"), where, "summary"), tuple(steps),
                                   _line_of(node), tuple(_line_of(step) for step in _items(_field_node(node, "steps")))))
     for entry, node in zip(data.get("resources") or [], _items(nodes.get("resources")), strict=True):
-        where = f"{shown}:{_line_of(node)}"
+        where = (shown, _line_of(node))
         _require(isinstance(entry, dict) and isinstance(entry.get("id"), str), where, "a resource needs an id")
         _require(entry.get("kind") in RESOURCE_KINDS, where,
                  f"resource '{entry['id']}': kind must be one of {', '.join(RESOURCE_KINDS)}")
@@ -183,7 +203,8 @@ def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel)
     try:
         article = article_front_matter(text)
     except yaml.YAMLError:
-        raise UnreadableFrontMatterError(shown) from None  # reported, with its line, by the check of every page
+        # Reported, with its line, by the check of every page.
+        raise UnreadableFrontMatterError((shown, 1), "the front matter is not YAML") from None
     if article is None:
         return None
     match, meta = article
@@ -191,7 +212,7 @@ def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel)
     def check(condition: bool, name: str, message: str) -> None:
         if not condition:  # composing the YAML again, for the field's line, only when reporting
             line = _field_line(compose_yaml(match.group(1)), name) + 1  # front matter starts on line 2
-            raise SiteDataError(f"{shown}:{line}: {message}")
+            raise SiteDataError((shown, line), message)
 
     check(isinstance(meta["date"], dt.date), "date", "date must be written YYYY-MM-DD")
     check(meta.get("level") in model.levels, "level",
@@ -208,8 +229,8 @@ def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel)
                    tuple(sorted(str(n) for n in meta.get("allow_numbers") or ())))
 
 
-def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[str]]:
-    """The whole model and every problem found in it, each as ``file:line: message``.
+def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[Problem]]:
+    """The whole model and every problem found in it, at its file and line.
 
     A docs folder without ``_data/site.yml`` has no site model (a bare fixture site): ``(None, [])``.
     """
@@ -220,7 +241,7 @@ def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[
     try:
         model = load_site_data(data_file, data_name)
     except SiteDataError as error:
-        return None, [str(error)]
+        return None, [error.problem]
     problems, unreadable = [], set()
     for lang in LANGUAGES:
         model.articles[lang] = {}
@@ -231,7 +252,7 @@ def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[
                 unreadable.add(page.stem)
                 continue
             except SiteDataError as error:
-                problems.append(str(error))
+                problems.append(error.problem)
                 unreadable.add(page.stem)  # reported once, here, not again by every route naming it
                 continue
             if article is not None:
@@ -241,7 +262,7 @@ def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[
 
 
 def _cross_check(model: SiteModel, docs_dir: Path, data_name: str, shown_root: Path,
-                 unreadable: set[str] = frozenset()) -> list[str]:
+                 unreadable: set[str] = frozenset()) -> list[Problem]:
     problems = []
     first, *others = LANGUAGES
     for slug, article in model.articles[first].items():
@@ -252,35 +273,38 @@ def _cross_check(model: SiteModel, docs_dir: Path, data_name: str, shown_root: P
                 continue  # a missing page is reported by the translation check
             for name in ("date", "level", "tags", "allow_numbers"):
                 if getattr(twin, name) != getattr(article, name):
-                    problems.append(f"{where}:1: {name} is {getattr(twin, name)!r} but the {first} page says "
-                                    f"{getattr(article, name)!r}; front matter facts must agree across languages")
+                    problems.append(Problem(where, 1, f"{name} is {getattr(twin, name)!r} but the {first} page says "
+                                            f"{getattr(article, name)!r}; front matter facts must agree across "
+                                            "languages"))
             if len(twin.faq) != len(article.faq):
-                problems.append(f"{where}:1: {len(twin.faq)} FAQ entries but the {first} page has {len(article.faq)}")
+                problems.append(Problem(where, 1, f"{len(twin.faq)} FAQ entries but the {first} page has "
+                                                  f"{len(article.faq)}"))
     for route in model.routes:
         for slug, line in zip(route.steps, route.step_lines or [route.line] * len(route.steps), strict=True):
             missing = [lang for lang in LANGUAGES if slug not in model.articles[lang]]
             if missing and slug not in unreadable:
                 close = difflib.get_close_matches(slug, model.articles[LANGUAGES[0]], n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                problems.append(f"{data_name}:{line}: route '{route.id}' lists '{slug}', which is not an article "
-                                f"in {', '.join(missing)} (an article is a page with a date in its front matter)"
-                                + hint)
+                problems.append(Problem(data_name, line, f"route '{route.id}' lists '{slug}', which is not an "
+                                        f"article in {', '.join(missing)} (an article is a page with a date in its "
+                                        "front matter)" + hint))
     for resource in model.resources:
         unusable = _unusable_name(resource.path)
+        path_line = resource.path_line or resource.line
         if unusable:
-            problems.append(f"{data_name}:{resource.path_line or resource.line}: resource '{resource.id}': path "
-                            f"{resource.path!r} {unusable}; give the path of a file inside docs/")
+            problems.append(Problem(data_name, path_line, f"resource '{resource.id}': path {resource.path!r} "
+                                    f"{unusable}; give the path of a file inside docs/"))
         elif outside_docs(docs_dir, resource.path):
-            problems.append(f"{data_name}:{resource.path_line or resource.line}: resource '{resource.id}': path "
-                            f"'{resource.path}' leads outside the docs folder, and a resource's file is "
-                            "published; give a path inside docs/, relative to it, without '..' or a link out")
+            problems.append(Problem(data_name, path_line, f"resource '{resource.id}': path '{resource.path}' leads "
+                                    "outside the docs folder, and a resource's file is published; give a path "
+                                    "inside docs/, relative to it, without '..' or a link out"))
         elif not (docs_dir / resource.path).is_file():
-            problems.append(f"{data_name}:{resource.path_line or resource.line}: resource '{resource.id}': "
-                            f"file docs/{resource.path} does not "
-                            "exist; fix the path or make the lab write it")
+            problems.append(Problem(data_name, path_line, f"resource '{resource.id}': file docs/{resource.path} does "
+                                    "not exist; fix the path or make the lab write it"))
         for slug in resource.articles:
             if slug not in model.articles[first] and slug not in unreadable:  # an unreadable one is reported
-                problems.append(f"{data_name}:{resource.line}: resource '{resource.id}' names unknown article '{slug}'")
+                problems.append(Problem(data_name, resource.line,
+                                        f"resource '{resource.id}' names unknown article '{slug}'"))
     return problems
 
 

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from macros.engine.macro_names import SITE_MACROS
 from macros.features.model import Article, Resource, SiteModel
 from macros.features.ui_text import ui
 
@@ -42,14 +43,12 @@ def file_facts(path: Path) -> tuple[int, str]:
     return len(data), hashlib.sha256(data).hexdigest()
 
 
-SITE_FUNCTIONS = ("route_list", "route_steps", "newest_articles", "timeline", "resource_cards")
-"""The site macros a page can call."""
 
 
 def silent_site_functions() -> dict[str, Any]:
     """Stand-ins for the site macros while the site data has problems: those are reported at their
     own lines, and each page calling a site macro would only repeat them."""
-    return {name: (lambda *args, **kwargs: "") for name in SITE_FUNCTIONS}
+    return {name: (lambda *args, **kwargs: "") for name in SITE_MACROS}
 
 
 class SiteMacros:
@@ -63,7 +62,7 @@ class SiteMacros:
         self.printed: list[str] = []  # what the site macros put on this page (macros/check/built_scan.py)
 
     def functions(self) -> dict[str, Any]:
-        return {name: self._recorded(getattr(self, name)) for name in SITE_FUNCTIONS}
+        return {name: self._recorded(getattr(self, name)) for name in SITE_MACROS}
 
     def _recorded(self, function: Any) -> Any:
         def call(*args: Any, **kwargs: Any) -> str:

@@ -25,7 +25,7 @@ from mkdocs.exceptions import Abort
 from macros.check.built_scan import Ledger, built_page_of, ledger_of, unaccounted
 from macros.check.render import render_full
 from macros.check.site import Checked, check_project
-from macros.engine.claims import OK, Claim
+from macros.engine.claims import NUMBER, OK, Claim
 from macros.features.cards import Card, card_source, site_cards, write_cards
 from macros.features.pages import SiteMacros, with_article_parts
 from macros.files import BUILT_NUMBERS_CACHE, CARDS
@@ -196,7 +196,7 @@ def _check_built_site(build: Build, default_language: str) -> None:
     for claim in found:
         (log.warning if serving() else log.error)(claim.describe())
     if not serving():
-        numbers = sum(1 for claim in found if claim.kind == "number")
+        numbers = sum(1 for claim in found if claim.kind == NUMBER)
         others = len(found) - numbers
         what = " and ".join(part for part in (f"{numbers} number(s) accounted for by nothing" if numbers else "",
                                               f"{others} address(es) or script(s) that would run" if others else "")
