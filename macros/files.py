@@ -28,7 +28,7 @@ CARDS = "assets/cards"
 """The share cards, in the docs folder and the site."""
 
 
-def shown(path: Path, root: Path) -> str:
+def project_path(path: Path, root: Path) -> str:
     """``path`` relative to the project, as messages name it. A link is named as itself, not followed
     (it may lead nowhere, or round in a loop)."""
     try:

@@ -27,10 +27,12 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def mkdocs(project: Path, *args: str, timeout: float = 120,
-           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def mkdocs(project: Path, *args: str, timeout: float = 120, env: dict[str, str] | None = None,
+           fault: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``mkdocs args`` in ``project``; with ``fault``, under that fault of the machine (tests/faults.py)."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=project, env=env,
+    command = [str(Path(__file__).parent / "faults.py"), fault] if fault else ["-m", "mkdocs"]
+    return subprocess.run([sys.executable, *command, *args], cwd=project, env=env,
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, copy_project, mkdocs, snapshot
+from tests.conftest import FIXTURES, copy_project, edit, mkdocs, snapshot
 
 
 def append(project: Path, text: str, lang: str = "en") -> None:
@@ -133,6 +133,12 @@ def insert_in_mse(statement: str) -> Callable[[Path], None]:
     return breaks
 
 
+def change(file: str, old: str, new: str) -> Callable[[Path], None]:
+    def breaks(project: Path) -> None:
+        edit(project / file, old, new)
+    return breaks
+
+
 def add_to(file: str, text: str) -> Callable[[Path], None]:
     def breaks(project: Path) -> None:
         path = project / file
@@ -158,6 +164,9 @@ LAB_CASES = [
     Case("KeyboardInterrupt raised in an experiment", insert_in_mse("raise KeyboardInterrupt"),
          at_line("lab/mse.py", "raise KeyboardInterrupt"),
          ("experiment 'mse' raised KeyboardInterrupt", "fix the lab")),
+    Case("experiment whose result type is not stated", change("lab/mse.py", "def run() -> MSEResult:", "def run():"),
+         at_line("lab/mse.py", "def run():"),
+         ("experiment 'mse': annotate what it returns with its result dataclass", "never cached")),
     Case("table that raises",
          add_to("lab/tables/mse.py", "\n\ndef bad(results):\n    return [[str(1 / 0)]]\n\n\nTABLES['bad.csv'] = bad\n"),
          at_line("lab/tables/mse.py", "return [[str(1 / 0)]]"),
@@ -355,9 +364,7 @@ def test_a_machine_fault_is_one_message_and_the_site_stays_as_it_was(good_tiny: 
     project = fresh_copy(good_tiny, tmp_path / "tiny")
     before = snapshot(project / "site")
     append(project, "One more line.")  # so that the build has something new to write
-    result = subprocess.run([sys.executable, str(Path(__file__).parent / "faults.py"), fault, "build", "--strict"],
-                            cwd=project, capture_output=True, text=True, timeout=300, check=False,
-                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+    result = mkdocs(project, "build", "--strict", fault=fault, timeout=300)
     assert result.returncode != 0
     assert "Traceback (most recent call last)" not in result.stderr
     assert [line for line in result.stderr.splitlines() if says in line], result.stderr[-2000:]
@@ -370,9 +377,7 @@ def test_a_full_cache_slows_the_next_build_but_never_fails_this_one(good_tiny: P
     project = fresh_copy(good_tiny, tmp_path / "tiny")
     shutil.rmtree(project / ".cache")
     append(project, "One more line.")
-    result = subprocess.run([sys.executable, str(Path(__file__).parent / "faults.py"), "cache-full", "build",
-                             "--strict"], cwd=project, capture_output=True, text=True, timeout=300, check=False,
-                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+    result = mkdocs(project, "build", "--strict", fault="cache-full", timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
     notes = [line for line in result.stderr.splitlines() if "under .cache could not be written" in line]

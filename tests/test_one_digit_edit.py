@@ -3,7 +3,6 @@ check and points at that line."""
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
@@ -15,34 +14,10 @@ from macros.check.render import render_page
 from macros.check.site import check_site
 from macros.files import LAB_ASSETS
 from tests.conftest import ROOT
+from tools.mutation import bump_first_digit_run, checked_literals
 
-CHECK = re.compile(r'check\("([^"]+)", "([^"]+)"')
-RAW = re.compile(r"\{% raw %\}.*?\{% endraw %\}", re.S)
 RESULTS = run_all()
-
-
-def checked_literals() -> list[tuple[str, int, str, str]]:
-    found = []
-    for page in sorted((ROOT / "docs").glob("*/*.md")):
-        # Examples inside {% raw %} are shown, not rendered: blank them, keeping line numbers.
-        text = RAW.sub(lambda m: "\n" * m.group().count("\n"), page.read_text(encoding="utf-8"))
-        for number, line in enumerate(text.splitlines(), start=1):
-            found += [(page.relative_to(ROOT).as_posix(), number, key, written)
-                      for key, written in CHECK.findall(line)]
-    return found
-
-
-LITERALS = checked_literals()
-
-
-def bump_first_digit_run(written: str) -> str:
-    """Change the last digit of the first number: '[0.300, …]' -> '[0.301, …]'; of a bare power of
-    ten, its exponent: '10^{-5}' -> '10^{-6}'."""
-    power = re.fullmatch(r"[-−]?10\^\{?[-−]?\d*?(\d)\}?", written.strip())
-    match = re.search(r"\d(?!\d)", written) if power is None else power
-    at = match.start(1) if power is not None else match.start()
-    digit = int(written[at])
-    return written[:at] + str((digit + 1) % 10) + written[at + 1:]
+LITERALS = checked_literals(ROOT)
 
 
 def test_the_articles_have_checked_numbers_in_both_languages() -> None:

@@ -5,12 +5,25 @@ from __future__ import annotations
 import http.server
 from pathlib import Path
 
+from tools.project import ROOT
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
-ARTICLES = ["mse-gradient", "jacobians-chain-rule", "matrix-product-gradient", "backprop-computation-graph",
-            "matrix-differentials-trace", "optimizer-geometry", "convolution-receptive-field", "attention-math"]
-"""Every article, in the order of the learning route."""
+
+
+def articles() -> list[str]:
+    """Every article's slug, as the site data and the pages say: the routes' steps in order, then
+    any article no route lists."""
+    from macros.features.model import load_site
+
+    model, _ = load_site(ROOT / "docs", ROOT)
+    slugs = list(model.articles["en"]) if model is not None else []
+    steps = [slug for route in (model.routes if model is not None else []) for slug in route.steps if slug in slugs]
+    return list(dict.fromkeys([*steps, *sorted(slugs)]))
+
+
+ARTICLES = articles()
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

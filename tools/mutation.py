@@ -19,6 +19,7 @@ import argparse
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -161,18 +162,44 @@ def run_lab_mutant(base: Path, before: list[dict[str, Any]], mutant: LabMutant, 
     return judge(f"lab {mutant.experiment}", mutant.what, before, claims_of(target))
 
 
+CHECK = re.compile(r'check\("([^"]+)", "([^"]+)"')
+RAW = re.compile(r"\{% raw %\}.*?\{% endraw %\}", re.S)
+
+
+def checked_literals(root: Path) -> list[tuple[str, int, str, str]]:
+    """``(page, line, key, written)`` of every ``check(key, "written")`` in the project's pages."""
+    found = []
+    for page in sorted((root / "docs").glob("*/*.md")):
+        # Examples inside {% raw %} are shown, not rendered: blank them, keeping line numbers.
+        text = RAW.sub(lambda m: "\n" * m.group().count("\n"), page.read_text(encoding="utf-8"))
+        for number, line in enumerate(text.splitlines(), start=1):
+            found += [(page.relative_to(root).as_posix(), number, key, written)
+                      for key, written in CHECK.findall(line)]
+    return found
+
+
+def bump_first_digit_run(written: str) -> str:
+    """Change the last digit of the first number: '[0.300, …]' -> '[0.301, …]'; of a bare power of
+    ten, its exponent: '10^{-5}' -> '10^{-6}'."""
+    power = re.fullmatch(r"[-−]?10\^\{?[-−]?\d*?(\d)\}?", written.strip())
+    match = re.search(r"\d(?!\d)", written) if power is None else power
+    at = match.start(1) if power is not None else match.start()
+    digit = int(written[at])
+    return written[:at] + str((digit + 1) % 10) + written[at + 1:]
+
+
 def prose_outcomes(every: int) -> list[Outcome]:
     """One-digit edits to every ``every``-th checked literal of the site, each in one language."""
+    from lab.registry import run_all
     from macros.check.render import render_page
-    from tests.test_one_digit_edit import LITERALS, RESULTS, bump_first_digit_run
     from tools.project import ROOT
 
-    outcomes = []
-    for page, line, key, written in LITERALS[::every]:
+    results, outcomes = run_all(), []
+    for page, line, key, written in checked_literals(ROOT)[::every]:
         lines = (ROOT / page).read_text(encoding="utf-8").split("\n")
         edited = bump_first_digit_run(written)
         lines[line - 1] = lines[line - 1].replace(f'"{key}", "{written}"', f'"{key}", "{edited}"', 1)
-        _, claims = render_page(page, page.removeprefix("docs/"), "\n".join(lines), RESULTS)
+        _, claims = render_page(page, page.removeprefix("docs/"), "\n".join(lines), results)
         outcome = Outcome(f"prose {page}:{line}", f"{written} -> {edited}")
         outcome.flagged = [f"{c.page}:{c.line}" for c in claims if c.verdict != "ok"]
         outcome.false_alarms = [where for where in outcome.flagged if where != f"{page}:{line}"]

@@ -159,6 +159,17 @@ def _encode(value: Any) -> tuple[np.ndarray, str] | None:
     return None
 
 
+def unstorable(result: Any) -> str:
+    """Why ``result`` cannot be kept in the cache (a field that is not an array, a number or text), or ''."""
+    if not dataclasses.is_dataclass(result):
+        return f"it returned a {type(result).__name__}, not its result dataclass"
+    for field in dataclasses.fields(result):
+        if _encode(getattr(result, field.name)) is None:
+            value = getattr(result, field.name)
+            return f"its field '{field.name}' is a {type(value).__name__}, not an array, a number or text"
+    return ""
+
+
 def _decode(array: np.ndarray, kind: str) -> Any:
     if kind == "array":
         return array

@@ -36,6 +36,7 @@ from lab.runner.sealed import read_sealed, write_sealed
 from macros.engine.claims import NUMBER, UNVERIFIED, Claim, error_claim
 from macros.engine.links import active_content
 from macros.engine.numbers import canonical_numbers, find_numbers
+from macros.files import project_path
 
 _SKIPPED = {"script", "style", "pre", "code", "template"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -374,7 +375,7 @@ def _written_at(shown: Shown, page: str | None, texts: dict[Path, list[str]],
     """
     near = _words(shown.near)
     candidates = [(path, line) for path, line, numbers in lines if shown.canonical in numbers]
-    names = [shown(path, root) for path, _ in candidates]
+    names = [project_path(path, root) for path, _ in candidates]
     if page is not None and page in names:
         return page, candidates[names.index(page)][1], True
     others = [(name, line, path) for (path, line), name in zip(candidates, names, strict=True)
@@ -382,11 +383,11 @@ def _written_at(shown: Shown, page: str | None, texts: dict[Path, list[str]],
     for name, line, path in others:
         if page is None or near & _words(texts[path][line - 1]):
             return name, line, True
-    own = [path for path in texts if page is not None and shown(path, root) == page]
-    templates = [path for path in texts if not shown(path, root).endswith(".md")]
+    own = [path for path in texts if page is not None and project_path(path, root) == page]
+    templates = [path for path in texts if not project_path(path, root).endswith(".md")]
     best = _best_line(own, texts, near) or _best_line(templates, texts, near)
     if best is not None:
-        return shown(best[0], root), best[1], False
+        return project_path(best[0], root), best[1], False
     return page, 1, False
 
 

@@ -30,7 +30,7 @@ log = logging.getLogger("mkdocs.plugins.dl_math_lab")
 def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str, LabFailure]]:
     """Return ``(results, errors)``: each experiment's result, or where and why it failed to import
     or raised. ``errors`` has the key ``*`` when the registry itself could not be loaded."""
-    from lab.runner.cache import cached  # loads NumPy: not on a warm build, which never gets here
+    from lab.runner.cache import cached, result_type, unstorable  # loads NumPy: a warm build never gets here
 
     with no_writes("importing lab/registry.py"):  # it imported cleanly in a worker (prepare_lab)
         from lab.registry import EXPERIMENTS, experiment
@@ -47,6 +47,13 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
                     experiment(name)
             except BaseException as error:  # it imported in the worker: a failure here is unexpected
                 imported[name] = locate(error, stage="import")
+    for name in EXPERIMENTS:
+        if name not in imported and result_type(experiment(name)) is None:
+            file, line = defined_at(experiment(name))
+            imported[name] = LabFailure(file, line, f"experiment '{name}': annotate what it returns with its result "
+                                        "dataclass (def run() -> SomethingResult:); the keys of its numbers are that "
+                                        "dataclass's fields, and without it the result is never cached", "",
+                                        "complete")
     runnable = [name for name in EXPERIMENTS if name not in imported]
     found = {name: _cached(cached, name, cache_dir) for name in runnable} if cache_dir else {}
     missing = [name for name in runnable if found.get(name) is None]
@@ -61,6 +68,10 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
         log.info("experiments ran: " + ", ".join(f"{name} {seconds:.1f} s" for name, (_, seconds)
                                                   in zip(missing, timed, strict=True)))
     ran = {name: outcome for name, (outcome, _) in zip(missing, timed, strict=True)}
+    for name, outcome in ran.items():
+        reason = "" if isinstance(outcome, LabFailure) else unstorable(outcome)
+        if reason:  # it works, but every build that needs it runs it again
+            log.info(f"experiment '{name}' is not kept in the cache: {reason}")
     outcomes = {**dict.fromkeys(EXPERIMENTS), **found, **ran, **imported}  # in registry order
     results = {n: o for n, o in outcomes.items() if not isinstance(o, LabFailure)}
     errors = {n: o for n, o in outcomes.items() if isinstance(o, LabFailure)}

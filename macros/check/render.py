@@ -25,7 +25,7 @@ from macros.check.page_macros import PageMacros
 from macros.check.repair import render_text
 from macros.engine.claims import NUMBER, UNVERIFIED, Claim, error_claim
 from macros.engine.coverage import Scan, scan
-from macros.engine.front_matter import FRONT_MATTER, compose_yaml, front_matter_problem, split_front_matter
+from macros.engine.front_matter import FRONT_MATTER, compose_yaml, file_line, front_matter_problem, split_front_matter
 from macros.engine.numbers import canonical_numbers
 from macros.features.pages import SiteMacros, silent_site_functions
 
@@ -146,9 +146,8 @@ def faq_fragments(text: str) -> list[tuple[str, int, str, int]]:
 
 
 def _first_line(node: yaml.ScalarNode) -> int:
-    """File line of a scalar's first character: front matter starts on line 2; a block scalar
-    (``|``) starts on the line after its indicator."""
-    return node.start_mark.line + 2 + (1 if node.style in ("|", ">") else 0)
+    """File line of a scalar's first character; a block scalar (``|``) starts on the line after its indicator."""
+    return file_line(node.start_mark.line) + (1 if node.style in ("|", ">") else 0)
 
 
 def render_faq(macros: PageMacros, text: str,

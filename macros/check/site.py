@@ -21,7 +21,8 @@ import jinja2
 import yaml
 
 from lab.runner.failures import LabFailure
-from lab.runner.parallel import run_parallel
+from lab.runner.limits import seconds
+from lab.runner.parallel import ended, run_parallel
 from macros.check.lab_results import prepare_lab
 from macros.check.page_cache import PageCache, RenderedPage
 from macros.check.render import coverage_claims, render_full, template_cache
@@ -31,49 +32,9 @@ from macros.engine.front_matter import FRONT_MATTER, load_yaml, split_front_matt
 from macros.engine.links import broken_links
 from macros.features.model import SiteModel, load_site, outside_docs
 from macros.features.pages import SiteMacros
-from macros.files import TEMPLATE_CACHE_DIR, shown
+from macros.files import TEMPLATE_CACHE_DIR, project_path
 
 _LANGUAGE = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
-
-@dataclass(frozen=True)
-class Shared:
-    """What every page of one check renders with. Each job names it; forked workers inherit it, so
-    nothing of it is copied between processes."""
-
-    results: Mapping[str, Any]
-    errors: dict[str, LabFailure]
-    model: SiteModel | None  # None when there is no site data, or when it has problems (reported once)
-    docs_dir: Path
-    silent_site: bool
-    compiled: jinja2.BytecodeCache | None
-
-
-def _render_job(page: str, docs_path: str, text: str, shared: Shared) -> RenderedPage:
-    if "{" in text:  # its macros need NumPy: loaded before the page's time limit starts (slow on a busy machine)
-        import numpy  # noqa: F401
-
-    site = SiteMacros(shared.model, docs_path, shared.docs_dir) if shared.model is not None else None
-    return render_full(page, docs_path, text, shared.results, shared.errors, site, silent_site=shared.silent_site,
-                       compiled=shared.compiled)
-
-
-def _page_deadline() -> float | None:
-    """When a worker rendering a page is killed: the page's limit, the lab's (a page may make an
-    experiment run), and a margin to stop by itself."""
-    from lab.runner.limits import seconds
-
-    return seconds("page") + seconds("lab") + 10 if seconds("page") > 0 else None
-
-
-def _render_died(job: tuple[str, str, str, Shared], code: int) -> RenderedPage:
-    """A page whose rendering ended its worker: lab code a macro ran (a table, a module lab_source
-    imported) called os._exit() or crashed."""
-    from lab.runner.parallel import ended
-
-    page, _, text, _ = job
-    return RenderedPage(text, [], [error_claim(page, 1, f"rendering this page: {ended(code)}; lab code that a macro "
-                                                        "ran exited, crashed or looped: fix the lab")],
-                        complete=False)
 
 
 @dataclass
@@ -109,20 +70,20 @@ def check_site(docs_dir: Path, results: Mapping[str, Any], lab_errors: dict[str,
     site_data = docs_dir / "_data" / "site.yml"
     if site_data.is_file():
         scanned = scan_site_data(site_data.read_text(encoding="utf-8-sig"))
-        report.claims.extend(coverage_claims(shown(site_data, root), scanned))
-        report.allowlisted[shown(site_data, root)] = scanned.allowlisted
+        report.claims.extend(coverage_claims(project_path(site_data, root), scanned))
+        report.allowlisted[project_path(site_data, root)] = scanned.allowlisted
         report.site_allowed = sorted(scanned.allowed)
     texts = {}
     for path in sorted(docs_dir.rglob("*.md")):
         try:
             texts[path] = path.read_text(encoding="utf-8-sig")  # as MkDocs reads it: a BOM is dropped
         except UnicodeDecodeError as error:
-            report.claims.append(error_claim(shown(path, root), 1, f"not UTF-8: {error}"))
+            report.claims.append(error_claim(project_path(path, root), 1, f"not UTF-8: {error}"))
         except OSError as error:  # a broken link is reported by links_out_of_project, once
             if not path.is_symlink():
-                report.claims.append(error_claim(shown(path, root), 1, f"cannot be read: {error.strerror}"))
+                report.claims.append(error_claim(project_path(path, root), 1, f"cannot be read: {error.strerror}"))
     cache = PageCache(cache_dir / "pages", _context_key(docs_dir, model, lab_errors)) if cache_dir else None
-    pages = {path: shown(path, root) for path in texts}
+    pages = {path: project_path(path, root) for path in texts}
     keys = {path: cache.key(pages[path], text) if cache else "" for path, text in texts.items()}
     rendered_pages = {path: cache.load(keys[path]) if cache else None for path in texts}
     missing = [path for path, rendered in rendered_pages.items() if rendered is None]
@@ -150,6 +111,43 @@ def check_site(docs_dir: Path, results: Mapping[str, Any], lab_errors: dict[str,
     report.claims.extend(check_key_parity(report.claims, unfinished))
     report.claims.extend(lab_failure_claims(lab_errors or {}))
     return report
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every page of one check renders with. Each job names it; forked workers inherit it, so
+    nothing of it is copied between processes."""
+
+    results: Mapping[str, Any]
+    errors: dict[str, LabFailure]
+    model: SiteModel | None  # None when there is no site data, or when it has problems (reported once)
+    docs_dir: Path
+    silent_site: bool
+    compiled: jinja2.BytecodeCache | None
+
+
+def _render_job(page: str, docs_path: str, text: str, shared: Shared) -> RenderedPage:
+    if "{" in text:  # its macros need NumPy: loaded before the page's time limit starts (slow on a busy machine)
+        import numpy  # noqa: F401
+
+    site = SiteMacros(shared.model, docs_path, shared.docs_dir) if shared.model is not None else None
+    return render_full(page, docs_path, text, shared.results, shared.errors, site, silent_site=shared.silent_site,
+                       compiled=shared.compiled)
+
+
+def _page_deadline() -> float | None:
+    """When a worker rendering a page is killed: the page's limit, the lab's (a page may make an
+    experiment run), and a margin to stop by itself."""
+    return seconds("page") + seconds("lab") + 10 if seconds("page") > 0 else None
+
+
+def _render_died(job: tuple[str, str, str, Shared], code: int) -> RenderedPage:
+    """A page whose rendering ended its worker: lab code a macro ran (a table, a module lab_source
+    imported) called os._exit() or crashed."""
+    page, _, text, _ = job
+    return RenderedPage(text, [], [error_claim(page, 1, f"rendering this page: {ended(code)}; lab code that a macro "
+                                                        "ran exited, crashed or looped: fix the lab")],
+                        complete=False)
 
 
 def lab_failure_claims(lab_errors: dict[str, LabFailure]) -> list[Claim]:
@@ -218,9 +216,9 @@ def check_translations(docs_dir: Path, root: Path) -> list[Claim]:
     for lang in languages:
         for other in languages:
             for missing in sorted(pages[lang] - pages[other]):
-                problems.append(error_claim(shown(lang / missing, root), 1,
+                problems.append(error_claim(project_path(lang / missing, root), 1,
                                             f"no translation in '{other.name}': "
-                                            f"create {shown(other / missing, root)}"))
+                                            f"create {project_path(other / missing, root)}"))
     return problems
 
 
@@ -234,14 +232,15 @@ def outside_languages(docs_dir: Path, root: Path) -> list[Claim]:
     for path in sorted(docs_dir.rglob("*")):
         parts = path.relative_to(docs_dir).parts
         if path.suffix.lower() in MARKDOWN_SUFFIXES and parts[0] not in languages and not parts[0].startswith("_"):
-            problems.append(error_claim(shown(path, root), 1, "a page outside the language folders: move it "
+            problems.append(error_claim(project_path(path, root), 1, "a page outside the language folders: move it "
                                         f"into {', '.join(f'docs/{lang}/' for lang in sorted(languages))}"))
         elif path.suffix.lower() in (".html", ".htm", ".xhtml", ".xht") and not parts[0].startswith("_"):
-            problems.append(error_claim(shown(path, root), 1, "a static HTML file is published as it is, without "
-                                        "the theme or any check (its numbers, scripts and links are read by none): "
+            problems.append(error_claim(project_path(path, root), 1, "a static HTML file is published as it is, "
+                                        "without the theme or any check (its numbers, scripts and links are read by "
+                                        "none): "
                                         f"write it as a Markdown page, {path.stem}.md, in each language folder"))
         elif path.suffix.lower() in MARKDOWN_SUFFIXES - {".md"}:
-            problems.append(error_claim(shown(path, root), 1, f"a page named *{path.suffix}: rename it to "
+            problems.append(error_claim(project_path(path, root), 1, f"a page named *{path.suffix}: rename it to "
                                         f"{path.stem}.md, the only kind of page the lab check reads"))
     return problems
 
@@ -261,7 +260,7 @@ def links_out_of_project(docs_dir: Path, root: Path) -> list[Claim]:
             path = Path(folder) / name
             problem = _link_problem(path, project)
             if problem:
-                problems.append(error_claim(shown(path, root), 1, problem))
+                problems.append(error_claim(project_path(path, root), 1, problem))
                 if name in subfolders:
                     subfolders.remove(name)
     return problems

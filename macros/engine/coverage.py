@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from macros.engine.front_matter import FRONT_MATTER, compose_yaml, load_yaml
+from macros.engine.front_matter import FIRST_LINE, FRONT_MATTER, compose_yaml, file_line, load_yaml
 from macros.engine.macro_names import CAPTIONS, LAB_MACROS, SITE_MACROS
 from macros.engine.numbers import Number, canonical, find_numbers
 
@@ -298,9 +298,9 @@ def scan(text: str) -> Scan | None:
                 start, end = base + scalar.start_mark.index, base + scalar.end_mark.index
                 shown[start:end] = prose(text[start:end], jinja=name in RENDERED_FIELDS)
                 where.append((start, name))
-                hidden += [Unverified(scalar.start_mark.line + 2, number, name)
+                hidden += [Unverified(file_line(scalar.start_mark.line), number, name)
                            for number in _resolved_only(scalar, text[start:end])]
-        listed = read_allowlist(fields.get("allow_numbers"), 2)
+        listed = read_allowlist(fields.get("allow_numbers"), FIRST_LINE)
         body_start = match.end()
     else:
         body_start = 0

@@ -10,6 +10,15 @@ import yaml
 FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 
 
+FIRST_LINE = 2
+"""The file line on which the front matter's YAML begins (after the opening ``---``)."""
+
+
+def file_line(yaml_line: int) -> int:
+    """The file line of 0-based line ``yaml_line`` of the front matter's YAML."""
+    return yaml_line + FIRST_LINE
+
+
 def split_front_matter(text: str) -> tuple[str, int]:
     """Return the body MkDocs renders and how many lines precede it (as MkDocs strips them)."""
     match = FRONT_MATTER.match(text)
@@ -45,7 +54,7 @@ def front_matter_problem(text: str) -> tuple[int, str] | None:
     except yaml.YAMLError as error:
         # Where the broken construct (an unclosed bracket or quote) began, else where parsing stopped.
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark else 1  # the front matter starts on the file's second line
+        line = file_line(mark.line) if mark else 1
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         return line, (f"front matter is not valid YAML ({problem}); fix it (quote a text that contains "
                       "a colon, a bracket or a quote)")

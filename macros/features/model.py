@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from macros.engine.front_matter import article_front_matter, compose_yaml, load_yaml
-from macros.files import shown
+from macros.engine.front_matter import article_front_matter, compose_yaml, file_line, load_yaml
+from macros.files import project_path
 
 LANGUAGES = ("en", "zh")
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -211,7 +211,7 @@ def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel)
 
     def check(condition: bool, name: str, message: str) -> None:
         if not condition:  # composing the YAML again, for the field's line, only when reporting
-            line = _field_line(compose_yaml(match.group(1)), name) + 1  # front matter starts on line 2
+            line = file_line(_field_line(compose_yaml(match.group(1)), name) - 1)
             raise SiteDataError((shown, line), message)
 
     check(isinstance(meta["date"], dt.date), "date", "date must be written YYYY-MM-DD")
@@ -237,7 +237,7 @@ def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[
     data_file = docs_dir / "_data" / "site.yml"
     if not data_file.exists():
         return None, []
-    data_name = shown(data_file, shown_root)
+    data_name = project_path(data_file, shown_root)
     try:
         model = load_site_data(data_file, data_name)
     except SiteDataError as error:
@@ -247,7 +247,7 @@ def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[
         model.articles[lang] = {}
         for page in sorted((docs_dir / lang).glob("*.md")):
             try:
-                article = read_article(page, shown(page, shown_root), page.stem, lang, model)
+                article = read_article(page, project_path(page, shown_root), page.stem, lang, model)
             except UnreadableFrontMatterError:
                 unreadable.add(page.stem)
                 continue
@@ -268,7 +268,7 @@ def _cross_check(model: SiteModel, docs_dir: Path, data_name: str, shown_root: P
     for slug, article in model.articles[first].items():
         for lang in others:
             twin = model.articles[lang].get(slug)
-            where = shown(docs_dir / lang / f"{slug}.md", shown_root)
+            where = project_path(docs_dir / lang / f"{slug}.md", shown_root)
             if twin is None:
                 continue  # a missing page is reported by the translation check
             for name in ("date", "level", "tags", "allow_numbers"):
