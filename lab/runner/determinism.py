@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lab.runner.failures import lab_path
+from lab.runner.parallel import one_blas_thread
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,6 @@ def _first_difference(first: Any, second: Any) -> str | None:
 
 def _run(name: str) -> Any:
     from lab.registry import experiment
-    from lab.runner.parallel import one_blas_thread
 
     with one_blas_thread():
         return experiment(name)()

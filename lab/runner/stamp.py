@@ -14,6 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from lab.runner.machine import signature
+
 STAMP = ".stamp"
 _LAB = Path(__file__).resolve().parent.parent
 
@@ -33,8 +35,6 @@ def version_file(package: str) -> bytes:
 def fingerprint() -> str:
     """Hash of every lab source, the lab README, the installed NumPy and Matplotlib versions and the
     machine's arithmetic signature (lab/runner/machine.py)."""
-    from lab.runner.machine import signature
-
     digest = hashlib.sha256(signature().encode())
     data = [path for path in _LAB.rglob("*") if path.is_file() and "__pycache__" not in path.parts
             and path.suffix not in (".py", ".pyc", ".md")]  # data files lab code may read

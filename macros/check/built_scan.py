@@ -36,6 +36,7 @@ from lab.runner.sealed import read_sealed, write_sealed
 from macros.engine.claims import NUMBER, UNVERIFIED, Claim, error_claim
 from macros.engine.links import active_content
 from macros.engine.numbers import canonical_numbers, find_numbers
+from macros.features.pages import SiteMacros
 from macros.files import project_path
 
 _SKIPPED = {"script", "style", "pre", "code", "template"}
@@ -419,8 +420,6 @@ def ledger_of(report: Any, docs_dir: Path) -> Ledger:
     neighbours). Every page's: the theme's own numbers, the site data's allowlist, and the numbers
     of page titles (the navigation shows them everywhere) that the titled page's allowlist names.
     """
-    from macros.features.pages import SiteMacros
-
     ledger = Ledger(site=set(THEME_NUMBERS) | set(report.site_allowed))
     model = report.site
     for page, rendered in report.rendered.items():

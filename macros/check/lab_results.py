@@ -22,7 +22,7 @@ from lab.runner.limits import seconds, time_limit
 from lab.runner.parallel import ended, one_blas_thread, run_parallel
 from lab.runner.stamp import current_experiments, fingerprint
 from macros.engine.claims import Claim, error_claim
-from macros.files import CACHE_DIR, LAB_ASSETS
+from macros.files import CACHE_DIR, LAB_ASSETS, what_to_do
 
 log = logging.getLogger("mkdocs.plugins.dl_math_lab")
 
@@ -268,8 +268,6 @@ def write_assets(docs_dir: Path, results: dict[str, Any], store: Path | None = N
         if failures is not None:
             return [error_claim(f.file, f.line, f.message, key=f.name) for f in failures]
         if isinstance(error, OSError):  # a full disk, a folder that cannot be written
-            from macros.files import what_to_do
-
             where = f" ({error.filename})" if error.filename else ""
             return [error_claim(f"docs/{LAB_ASSETS}", 1, f"the lab's files could not be written: "
                                 f"{error.strerror or error}{where}; {what_to_do(error)}")]

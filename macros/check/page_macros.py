@@ -19,10 +19,13 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lab.runner.failures import LAB_DIR
+import jinja2
+
+from lab.runner.failures import LAB_DIR, locate
 from lab.runner.guard import no_writes
 from macros.check.lab_results import LabFailure, LabRunError
 from macros.engine.claims import APPROX, BELOW, CHECK, OK, STALE, VALUE, Claim, error_claim
+from macros.engine.coverage import prose
 from macros.engine.directions import DirectionError, oriented, rising, sentence_around, sentence_problem
 from macros.engine.keys import LabKeyError, parse_key, resolve
 from macros.engine.literals import (
@@ -37,6 +40,7 @@ from macros.engine.literals import (
 )
 from macros.engine.macro_names import LAB_MACROS
 from macros.features.modules import MODULES, module_html
+from macros.features.ui_text import UI, ui
 from macros.files import LAB_ASSETS
 
 if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a warm build that
@@ -128,8 +132,6 @@ class Blank:
         return False
 
     def _same(self, *args: Any) -> Blank:
-        import jinja2
-
         for arg in args:  # another undefined name in the same expression is reported too
             if isinstance(arg, jinja2.Undefined):
                 arg._fail_with_undefined_error()
@@ -299,8 +301,6 @@ class PageMacros:
 
     def _prose(self) -> list[str]:
         if self._prose_lines is None:
-            from macros.engine.coverage import prose
-
             self._prose_lines = prose(self.source, attributes=False).split("\n")
         return self._prose_lines
 
@@ -397,8 +397,6 @@ class PageMacros:
             with no_writes(f"table '{name}'"):
                 header, *rows = TABLES[name](self.results)
         except (Exception, SystemExit, KeyboardInterrupt) as error:  # the table's lab code failed here
-            from lab.runner.failures import locate
-
             failed = [f"'{n}'" for n in self.lab_errors if n != "*"]
             why = f" (experiment {', '.join(failed)} failed; see its own message)" if failed else ""
             return self._error(name, "", f"table '{name}' could not be built for this page: "
@@ -412,8 +410,6 @@ class PageMacros:
     def _varies(self, table: str) -> str:
         """A note under a table whose columns may differ between machines (lab/tables/ TOLERANCES)."""
         from lab.tables import TOLERANCES
-        from macros.features.ui_text import UI, ui
-
         stated = TOLERANCES.get(table)
         if not stated:
             return ""
@@ -440,8 +436,6 @@ class PageMacros:
         except (ImportError, AttributeError, TypeError, OSError) as error:
             return self._error(name, "", f"cannot show source of {name}: {error}")
         except BaseException as error:  # importing the module ran lab code that failed (sys.exit() included)
-            from lab.runner.failures import locate
-
             failure = locate(error, stage="import")
             return self._error(name, "", f"cannot show source of {name}: importing it failed at "
                                          f"{failure.describe()}; fix the lab")

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lab.runner.failures import lab_path
+from lab.runner.failures import defined_at
+from lab.runner.parallel import run_parallel
 from macros.check.site import check_site
 from macros.engine.claims import APPROX, BELOW, CITING, ERROR, OK, PORTABILITY, VALUE, Claim, Report, error_claim
 from macros.engine.literals import Tolerance, bound_limit, matches, parse_literal
@@ -184,13 +185,6 @@ def check_portable(docs_dir: Path, root: Path, baseline: Report, results: Mappin
     return problems + table_claims(results, whole) + figure_claims(results, whole)
 
 
-def _where(function: Callable[..., Any]) -> tuple[str, int]:
-    """The lab file and line where ``function`` is defined."""
-    import inspect
-
-    return lab_path(Path(inspect.getsourcefile(function) or "")), inspect.getsourcelines(function)[1]
-
-
 def table_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, Any]]) -> list[Claim]:
     """Every CSV cell that a perturbed run writes otherwise, beyond its column's stated tolerance."""
     from lab.runner.compare import compare_rows, divided
@@ -209,11 +203,10 @@ def table_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, An
         if cells:
             shown = "; ".join(f"{cell} ({', '.join(variants)})" for cell, variants in list(cells.items())[:4])
             more = f" and {len(cells) - 4} more" if len(cells) > 4 else ""
-            problems.append(error_claim(*_where(build), f"{table} is written otherwise when the lab's arithmetic is "
-                                        f"perturbed: {shown}{more}; write those columns with fewer digits, or state "
-                                        "how far they may differ in the module's TOLERANCES "
-                                        "(see lab/runner/compare.py)",
-                                        key=table))
+            problems.append(error_claim(*defined_at(build), f"{table} is written otherwise when the lab's "
+                                        f"arithmetic is perturbed: {shown}{more}; write those columns with fewer "
+                                        "digits, or state how far they may differ in the module's TOLERANCES "
+                                        "(see lab/runner/compare.py)", key=table))
     return problems
 
 
@@ -235,7 +228,6 @@ def figure_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, A
     from lab.figures import FIGURES, MACHINE_DEPENDENT
     from lab.runner.compare import same_drawing
     from lab.runner.outputs import try_draw
-    from lab.runner.parallel import run_parallel
 
     names = [name for name in FIGURES if name not in MACHINE_DEPENDENT]
     jobs = [(name, results) for results in (baseline, *runs.values()) for name in names]
@@ -250,8 +242,8 @@ def figure_claims(baseline: Mapping[str, Any], runs: Mapping[str, Mapping[str, A
         else:
             moved = []  # a figure that fails to draw is reported by the build itself
         if moved:
-            problems.append(error_claim(*_where(FIGURES[name]), f"figure '{name}' is drawn otherwise when the lab's "
-                                        f"arithmetic is perturbed ({', '.join(moved)}); if it plots a chaotic "
+            problems.append(error_claim(*defined_at(FIGURES[name]), f"figure '{name}' is drawn otherwise when the "
+                                        f"lab's arithmetic is perturbed ({', '.join(moved)}); if it plots a chaotic "
                                         "quantity, add it to the module's MACHINE_DEPENDENT with the reason, else "
                                         "plot values that hold on every machine", key=name))
     return problems

@@ -23,6 +23,7 @@ import yaml
 from lab.runner.failures import LabFailure
 from lab.runner.limits import seconds
 from lab.runner.parallel import ended, run_parallel
+from lab.runner.stamp import fingerprint
 from macros.check.lab_results import prepare_lab
 from macros.check.page_cache import PageCache, RenderedPage
 from macros.check.render import coverage_claims, render_full, template_cache
@@ -32,7 +33,7 @@ from macros.engine.front_matter import FRONT_MATTER, load_yaml, split_front_matt
 from macros.engine.links import broken_links
 from macros.features.model import SiteModel, load_site, outside_docs
 from macros.features.pages import SiteMacros
-from macros.files import TEMPLATE_CACHE_DIR, project_path
+from macros.files import TEMPLATE_CACHE_DIR, project_path, source_fingerprint
 
 _LANGUAGE = re.compile(r"[a-z]{2}(?:[-_][A-Za-z]{2,4})?")
 
@@ -191,9 +192,6 @@ def _titles(text: str) -> list[str]:
 
 def _context_key(docs_dir: Path, model: Any, lab_errors: Any) -> str:
     """Everything besides a page's own text that its rendered output depends on."""
-    from lab.runner.stamp import fingerprint
-    from macros.files import source_fingerprint
-
     # fingerprint() covers the NumPy and Matplotlib versions without importing either.
     digest = hashlib.sha256(f"{source_fingerprint()}|{fingerprint()}|{sorted(lab_errors or {})}".encode())
     site_data = docs_dir / "_data" / "site.yml"

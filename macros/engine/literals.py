@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import TYPE_CHECKING
 
+from macros.engine.numbers import ascii_digits
+
 if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a warm build that
     import numpy as np  # renders no page never loads it.
 
@@ -64,8 +66,6 @@ _TEX_POWER = re.compile(r"\s*([+\-\u2212]?)(?:(\d+(?:\.\d*)?)\s*(?:\\times|\\cdo
 
 
 def parse_scalar(text: str) -> Literal:
-    from macros.engine.numbers import ascii_digits
-
     text = ascii_digits(text)  # full-width digits (０．５) read as ASCII
     power = _TEX_POWER.fullmatch(text)
     if power:  # as written in math: 10^{-8}, 2.2 \times 10^{-16}

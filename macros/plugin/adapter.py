@@ -22,6 +22,7 @@ from typing import Any
 
 from mkdocs.exceptions import Abort
 
+from lab.runner.sealed import UNWRITTEN
 from macros.check.built_scan import Ledger, built_page_of, ledger_of, unaccounted
 from macros.check.render import render_full
 from macros.check.site import Checked, check_project
@@ -161,8 +162,6 @@ def on_post_build(env: Any) -> None:
 
 def _say_unwritten_cache() -> None:
     """One line when cache entries could not be written: the build is whole, only slower next time."""
-    from lab.runner.sealed import UNWRITTEN
-
     if UNWRITTEN:
         error = UNWRITTEN[0]
         log.info(f"{len(UNWRITTEN)} cache entr{'y' if len(UNWRITTEN) == 1 else 'ies'} under .cache could not be "

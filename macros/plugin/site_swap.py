@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,21 @@ if _PROJECT not in sys.path:  # MkDocs loads a hook by its path, before mkdocs-m
 from macros.files import what_to_do  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.site_swap")
-_state: dict[str, Any] = {}
+
+
+@dataclass
+class Swap:
+    """The outermost build under way: where the site goes, where it is built, its warnings, and how
+    many (language) builds are nested in it."""
+
+    final: Path
+    partial: Path
+    counter: CountHandler
+    depth: int = 1
+
+
+_swap: list[Swap] = []
+"""The build under way, if any: MkDocs calls the hooks below one by one."""
 PARTIAL = ".building-"
 """Marks a sibling folder of the site as a build in progress: ``.<site name>.building-<pid>``."""
 
@@ -62,8 +77,8 @@ def _running(pid: int) -> bool:
 def on_config(config: Any) -> None:
     if not _active():
         return
-    if _state:  # a nested build (another language) of the build already under way
-        _state["depth"] += 1
+    if _swap:  # a nested build (another language) of the build already under way
+        _swap[0].depth += 1
         return
     final = Path(config["site_dir"])
     _remove_abandoned(final)
@@ -77,18 +92,19 @@ def on_config(config: Any) -> None:
     counter = CountHandler()
     counter.setLevel(logging.WARNING)
     logging.getLogger("mkdocs").addHandler(counter)
-    _state.update(final=final, partial=partial, counter=counter, depth=1)
+    _swap[:] = [Swap(final, partial, counter)]
     config["site_dir"] = str(partial)
 
 
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
 def on_post_build(config: Any) -> None:
-    if not _state:
+    if not _swap:
         return
-    _state["depth"] -= 1
-    if _state["depth"] > 0:
+    swap = _swap[0]
+    swap.depth -= 1
+    if swap.depth > 0:
         return
-    final, partial, counter = _state["final"], _state["partial"], _state["counter"]
+    final, partial, counter = swap.final, swap.partial, swap.counter
     config["site_dir"] = str(final)
     warnings = counter.get_counts()
     _finish()
@@ -117,9 +133,9 @@ def on_post_build(config: Any) -> None:
 
 
 def on_build_error(error: Exception, **kwargs: Any) -> None:
-    if _state:
-        final = _state["final"]
-        shutil.rmtree(_state["partial"], ignore_errors=True)
+    if _swap:
+        final = _swap[0].final
+        shutil.rmtree(_swap[0].partial, ignore_errors=True)
         _finish()
         if isinstance(error, OSError):  # a full disk, a folder that cannot be written: one message, no traceback
             raise _abort(f"the build could not read or write a file: {_reason(error)}; {what_to_do(error)}, then "
@@ -143,5 +159,5 @@ def _reason(error: OSError) -> str:
 
 
 def _finish() -> None:
-    logging.getLogger("mkdocs").removeHandler(_state["counter"])
-    _state.clear()
+    logging.getLogger("mkdocs").removeHandler(_swap[0].counter)
+    _swap.clear()
