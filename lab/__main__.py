@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from lab.runner.compare import AGREES, DIFFERS, IDENTICAL, VARIES, compare_folders
+from lab.runner.failures import locate
 from lab.runner.outputs import FigureError, write_outputs
 from lab.tables import TABLES
 
@@ -27,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
         drawn = write_outputs(args.out)
     except FigureError as error:
         print(error, file=sys.stderr)
+        return 1
+    except (Exception, SystemExit) as error:  # an experiment that raised: its lab file and line, no traceback
+        print(f"{locate(error).describe()}; the lab did not finish, so nothing was compared", file=sys.stderr)
         return 1
     produced = [*TABLES, *(f"figures/{name}.svg" for name in drawn)]
     for name in produced:

@@ -14,12 +14,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from macros.engine.claims import PORTABILITY, Claim, Report, error_claim
+from macros.files import located
 
 
-def _github(claim: Claim) -> str:
+def _github(claim: Any) -> str:
     """A workflow command; % and newlines are escaped as GitHub requires."""
+    from macros.engine.claims import PORTABILITY
+
     message = claim.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     title = {"stale": "Stale lab number"}.get(claim.verdict, "Lab check error")
     if claim.kind == PORTABILITY:
@@ -27,7 +30,7 @@ def _github(claim: Claim) -> str:
     return f"::error file={claim.page},line={max(claim.line, 1)},title={title}::{message}"
 
 
-def _print(report: Report, fmt: str) -> None:
+def _print(report: Any, fmt: str) -> None:
     if fmt == "json":
         print(report.to_json(), end="")
     elif fmt == "github":
@@ -56,15 +59,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.docs.is_dir():
         parser.error(f"no docs folder at {args.docs}; run from the project root or pass --docs")
-    root = args.docs.resolve().parent
-    try:  # the lab and the checker are loaded here, so a syntax error in them is a located message
-        from macros.check.site import check_project
-        from macros.engine.fix import fix_claims
-    except (Exception, SystemExit) as error:
-        from macros.files import located
-
+    try:  # the checker and the lab are loaded and run here: an error in their own code is one located line
+        return _check(args)
+    except (Exception, SystemExit, KeyboardInterrupt) as error:
         print(located(error), file=sys.stderr)
         return 1
+
+
+def _check(args: argparse.Namespace) -> int:
+    from macros.check.site import check_project
+    from macros.engine.claims import error_claim
+    from macros.engine.fix import fix_claims
+
+    root = args.docs.resolve().parent
     checked = check_project(root, args.docs)  # as a build does
     report, results, errors = checked.report, checked.results, checked.errors
     if args.fix and report.problems:

@@ -167,6 +167,8 @@ LAB_CASES = [
     Case("experiment whose result type is not stated", change("lab/mse.py", "def run() -> MSEResult:", "def run():"),
          at_line("lab/mse.py", "def run():"),
          ("experiment 'mse': annotate what it returns with its result dataclass", "never cached")),
+    Case("syntax error in code only the downloadable lab runs", add_to("lab/runner/compare.py", "\ndef broken(:\n"),
+         at_line("lab/runner/compare.py", "def broken(:"), ("the lab could not be loaded: SyntaxError", "fix the lab")),
     Case("table that raises",
          add_to("lab/tables/mse.py", "\n\ndef bad(results):\n    return [[str(1 / 0)]]\n\n\nTABLES['bad.csv'] = bad\n"),
          at_line("lab/tables/mse.py", "return [[str(1 / 0)]]"),

@@ -105,3 +105,18 @@ def test_fix_rewrites_a_check_written_with_single_quotes(project: Path) -> None:
     result = check(project, "--fix")
     assert result.returncode == 0, result.stderr
     assert "check('mse.loss', '1.145')" in (project / "docs" / "en" / "index.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("module", ["lab/runner/machine.py", "lab/runner/cache.py", "macros/engine/claims.py",
+                                    "macros/check/site.py", "macros/engine/literals.py"])
+def test_broken_code_of_the_checker_or_the_lab_runner_is_one_located_line(project: Path, module: str) -> None:
+    """Wherever the code that runs the check breaks, the command names its file and line, never a traceback."""
+    path = project / module
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good + "\ndef broken(:\n    pass\n", encoding="utf-8")
+    result = check(project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    located = [line for line in result.stderr.splitlines()
+               if line.startswith(f"{module}:{len(good.splitlines()) + 2}: ") and "SyntaxError" in line]
+    assert len(located) == 1, result.stderr[-2000:]

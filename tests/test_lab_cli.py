@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,3 +34,18 @@ def test_lab_runs_without_mkdocs_and_is_byte_identical(tmp_path: Path) -> None:
 def test_lab_package_never_imports_mkdocs() -> None:
     for path in (ROOT / "lab").rglob("*.py"):
         assert not re.search(r"^\s*(import|from)\s+mkdocs", path.read_text(), re.M), path
+
+
+def test_an_experiment_that_raises_is_one_located_line(tmp_path: Path) -> None:
+    """The bundle's reader runs `python -m lab`; a failing experiment is named at its line, not a traceback."""
+    shutil.copytree(ROOT / "lab", tmp_path / "lab", ignore=shutil.ignore_patterns("__pycache__"))
+    mse = tmp_path / "lab" / "mse.py"
+    lines = mse.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if "e, loss = forward(" in line)
+    lines.insert(at, "    raise ValueError('planted')")
+    mse.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "lab", "--out", "out"], cwd=tmp_path, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"lab/mse.py:{at + 1}: ValueError: planted;"), result.stderr

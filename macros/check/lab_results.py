@@ -107,8 +107,9 @@ def _module_died(job: tuple[str], code: int) -> LabFailure:
 
 def lab_modules_loaded_first() -> list[str]:
     """The lab modules the build imports itself, before any experiment: the registry, and every
-    module of the figures and the tables."""
-    modules = ["lab.registry"]
+    module of the figures and the tables; and ``lab.__main__``, what a reader of the downloadable
+    bundle runs (a module of lab/runner/ that does not compile would publish a bundle that cannot)."""
+    modules = ["lab.registry", "lab.__main__"]
     for package in ("figures", "tables"):
         for path in sorted((LAB_DIR / package).glob("*.py")):
             modules.append(f"lab.{package}" if path.stem == "__init__" else f"lab.{package}.{path.stem}")
@@ -253,7 +254,8 @@ def prepare_lab(root: Path, docs_dir: Path) -> tuple[Mapping[str, Any], dict[str
 def _module_failure_message(failure: LabFailure) -> str:
     if failure.stage == "complete":
         return failure.summary
-    return f"the lab's figures and tables could not be loaded: {failure.summary}; fix the lab"
+    what = "the lab's figures and tables" if failure.file.startswith(("lab/figures/", "lab/tables/")) else "the lab"
+    return f"{what} could not be loaded: {failure.summary}; fix the lab"
 
 
 def write_assets(docs_dir: Path, results: dict[str, Any], store: Path | None = None) -> list[Claim]:
