@@ -49,24 +49,33 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
         config.write("watch:\n  - lab\n  - macros\n")
     port = free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-        cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
-    try:
-        yield project, f"http://127.0.0.1:{port}/", server
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with (tmp_path / "serve.log").open("w") as log:  # read by tests as the author's terminal
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+            cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=log, text=True)
+        try:
+            yield project, f"http://127.0.0.1:{port}/", server
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 def test_serve_shows_problems_and_reloads_lab_and_macros(served) -> None:
     project, url, server = served
     wait_for(url, "W11=-2.500000", server)
+    log = project.parent / "serve.log"
+    builds = log.read_text(encoding="utf-8").count("Documentation built")
 
     edit(project / "docs" / "zh" / "index.md", '"0.300"', '"0.310"')
     page = wait_for(url + "zh/", "Lab check failed: 1 problem(s)", server)
     assert "docs/zh/index.md:7" in page
     assert "written 0.310" in page
+    deadline = time.monotonic() + 60  # the whole rebuild, its last step (the built-page scan) included
+    while log.read_text(encoding="utf-8").count("Documentation built") <= builds and time.monotonic() < deadline:
+        time.sleep(0.3)
+    terminal = log.read_text(encoding="utf-8")
+    assert "docs/zh/index.md:7: written 0.310" in terminal
+    assert "nothing accounts for it" not in terminal  # the red box's own numbers are not the author's
 
     # A lab edit: the error e = [0.2, 1.25] becomes [0.2, 1.5], so W11 = 1.5 * -2.0 = -3.0.
     edit(project / "lab" / "mse.py", "[[0.2], [1.25]]", "[[0.2], [1.5]]")
