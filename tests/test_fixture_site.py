@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,15 @@ def test_good_site_builds_and_records_every_claim(tiny: Path) -> None:
     assert ("docs/zh/index.md", 7, "mse.grad_W[0,0]", "0.300", "ok") in claims
     assert report["problems"] == 0
     assert report["pages"]["docs/zh/index.md"] == {"numbers": 4, "recomputed": 4}
+    # The log ends with one line that counts what was checked, and holds back third-party chatter.
+    ok = sum(1 for claim in report["claims"] if claim["verdict"] == "ok")
+    summaries = [line for line in result.stderr.splitlines() if "lab numbers checked on" in line]
+    assert len(summaries) == 1, result.stderr
+    assert re.search(rf"\b{ok} lab numbers checked on {len(report['pages'])} pages in 2 language\(s\); [\d.]+ s$",
+                     summaries[0]), summaries
+    assert "[macros] - Config" not in result.stderr
+    assert "Prefix dict" not in result.stderr
+    assert "Loading model" not in result.stderr
 
 
 @pytest.mark.parametrize("strict", [True, False])

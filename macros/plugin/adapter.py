@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ class Build:
     cards: list[Card] = field(default_factory=list)
     card_names: dict[tuple[str, str], str] = field(default_factory=dict)  # (language, slug) -> file name
     page: Page | None = None
+    started: float = field(default_factory=time.monotonic)
 
 
 _build: list[Build] = []
@@ -77,6 +79,7 @@ def _is_first_build(env: Any) -> bool:
 def define_env(env: Any) -> None:
     if not _is_first_build(env):
         return
+    started = time.monotonic()
     project, docs_dir = Path(env.project_dir), Path(env.conf["docs_dir"])
     checked = check_project(project, docs_dir)
     report = checked.report
@@ -88,7 +91,7 @@ def define_env(env: Any) -> None:
     for claim in report.problems:  # under serve: in the terminal, and in the pages (see below)
         log.warning(claim.describe())
     build = Build(checked, project, docs_dir, Path(env.conf["site_dir"]), ledger_of(report, docs_dir),
-                  [c for c in report.problems if not c.page.endswith(".md")])
+                  [c for c in report.problems if not c.page.endswith(".md")], started=started)
     if report.site is not None:
         build.cards = site_cards(report)
         build.card_names = write_cards(docs_dir / CARDS, build.cards)
@@ -158,6 +161,17 @@ def on_post_build(env: Any) -> None:
     if _last_language(i18n):
         _check_built_site(build, i18n.default_language if i18n is not None else "")
         _say_unwritten_cache()
+        log.info(summary(build, i18n))
+
+
+def summary(build: Build, i18n: Any) -> str:
+    """The one line a finished build ends with."""
+    report = build.checked.report
+    numbers = sum(1 for claim in report.claims if claim.verdict == OK)
+    languages = len(i18n.build_languages) if i18n is not None else 1
+    problems = f"; {len(report.problems)} problem(s) shown on the pages" if report.problems else ""
+    return (f"{numbers} lab numbers checked on {len(report.rendered)} pages in {languages} language(s){problems}; "
+            f"{time.monotonic() - build.started:.1f} s")
 
 
 def _say_unwritten_cache() -> None:
