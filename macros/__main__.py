@@ -1,7 +1,8 @@
 """``python -m macros check``: check every page of every language against the lab, without MkDocs.
 
 Formats: ``text`` (``file:line: written X, lab Y (key)``, one per problem), ``github`` (workflow
-annotations that show on the pull request's diff) and ``json`` (the full report). ``--fix``
+annotations that show on the pull request's diff, and the whole report in Markdown appended to
+``$GITHUB_STEP_SUMMARY`` when it is set) and ``json`` (the full report). ``--fix``
 rewrites stale checked numbers in place at their written precision, prints a diff, and checks
 again. ``--twice`` runs every experiment twice more and reports one whose result changes from run
 to run. ``--portable`` also reruns the lab with its arithmetic perturbed (macros/check/portable.py) and
@@ -12,6 +13,7 @@ number agrees, 1 when anything is stale or wrong.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,10 @@ def _print(report: Any, fmt: str) -> None:
         for claim in report.problems:
             print(_github(claim))
         print(f"{len(report.problems)} problem(s) in {len(report.claims)} lab number(s).")
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:  # the run's page shows every problem, where the diff shows only the first annotations
+            with open(summary, "a", encoding="utf-8") as page:
+                page.write(report.markdown())
     else:
         print(report.summary(), file=sys.stderr if report.problems else sys.stdout)
         print(report.coverage_summary())

@@ -22,9 +22,10 @@ def project(tmp_path: Path) -> Path:
     return project
 
 
-def check(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def check(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "macros", "check", *args], cwd=project, capture_output=True,
-                          text=True, check=False, env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"})
+                          text=True, check=False,
+                          env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin", **(env or {})})
 
 
 STALE = [  # what the lab edit makes stale, in both languages: loss 1/2 (0.2² + 1.5²) and row 1 = 1.5 x^T
@@ -46,6 +47,18 @@ def test_github_format_annotates_the_diff(project: Path) -> None:
     lines = check(project, "--format", "github").stdout.splitlines()
     assert lines[:-1] == [f"::error file={page},line={line},title=Stale lab number::{message}"
                           for page, line, message in STALE]
+
+
+def test_github_format_writes_every_problem_to_the_step_summary(project: Path, tmp_path: Path) -> None:
+    """GitHub shows ten annotations per step; the run's summary holds them all, appended to what is there."""
+    summary = tmp_path / "summary.md"
+    summary.write_text("# an earlier step\n", encoding="utf-8")
+    check(project, "--format", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("# an earlier step\n## Lab check: 4 problem(s) in 8 lab number(s)\n")
+    rows = [line for line in text.splitlines() if line.startswith("| `docs/")]
+    assert rows[:4] == [f"| `{page}:{line}` | {message} |" for page, line, message in STALE]
+    assert "| `docs/en/index.md` |" in text  # coverage, per page
 
 
 def test_json_format_is_the_full_report(project: Path) -> None:

@@ -111,6 +111,24 @@ class Report:
                          f"{row['unverified']} unverified: {row['share']:.0%} verified or allowlisted"
                          for page, row in self.coverage().items())
 
+    def markdown(self) -> str:
+        """The whole report as Markdown, for a pull request's step summary: every problem (GitHub
+        shows only the first ten annotations of a step), then coverage per page."""
+        def cell(text: str) -> str:
+            return text.replace("|", "\\|").replace("\n", "<br>")
+
+        verdict = "no problem" if not self.problems else f"{len(self.problems)} problem(s)"
+        lines = [f"## Lab check: {verdict} in {len(self.claims)} lab number(s)", ""]
+        if self.problems:
+            lines += ["| where | problem |", "| --- | --- |"]
+            lines += [f"| `{c.page}:{c.line}` | {cell(c.message)} |" for c in self.problems]
+            lines.append("")
+        lines += ["<details><summary>Numbers tied to the lab, per page</summary>", "",
+                  "| page | from the lab | allowlisted | unverified |", "| --- | ---: | ---: | ---: |"]
+        lines += [f"| `{page}` | {row['verified']} | {row['allowlisted']} | {row['unverified']} |"
+                  for page, row in self.coverage().items()]
+        return "\n".join([*lines, "", "</details>", ""])
+
     def to_json(self) -> str:
         names = [f.name for f in fields(Claim)]
         data = {
