@@ -75,21 +75,22 @@ def test_pages_fit_a_phone_screen(browser, site_url: str, path: str) -> None:
 @pytest.mark.parametrize(("query", "expected"), [("学习率", "zh/optimizer-geometry/"), ("权重", "zh/mse-gradient/")])
 def test_chinese_search_finds_the_right_articles(watched, site_url: str, query: str, expected: str) -> None:
     page = watched.page
-    page.goto(site_url + "zh/")
-    page.locator("label.md-search__icon, .md-search__input").first.click()
     found = ("[...document.querySelectorAll('.md-search-result__item a')]"
              f".some(a => a.href.startsWith('{site_url + expected}'))")
-    # The search worker builds its index first, which takes minutes on a loaded machine; a query
-    # typed meanwhile may be answered by nothing, so it is typed again.
+    # The search worker builds its index when the page loads, which takes minutes on a loaded
+    # machine; a query typed meanwhile may go unanswered, and a worker may stall: the page is loaded
+    # again, with a fresh worker, before the search counts as failed.
+    links: list[str] = []
     for _ in range(3):
-        page.fill("input.md-search__input", "")
+        page.goto(site_url + "zh/")
+        page.locator("label.md-search__icon, .md-search__input").first.click()
         page.fill("input.md-search__input", query)
         try:
-            page.wait_for_function(found, timeout=60000)
+            page.wait_for_function(found, timeout=90000)
             return
         except Exception:
             links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
-    raise AssertionError(f"no result links to {expected}: {links}")
+    raise AssertionError(f"no result links to {expected}: {links}; console: {watched.errors}")
 
 
 def test_screenshot_command_writes_every_article_in_both_languages(built_site, tmp_path) -> None:
