@@ -49,7 +49,10 @@ def test_a_result_that_changes_between_runs_is_found_at_the_experiment(
     found = subprocess.run([sys.executable, "-c", "from lab.runner.determinism import rerun_differences\n"
                             "for d in rerun_differences(['mse', 'neuron']): print(d.describe())"],
                            cwd=project, capture_output=True, text=True, timeout=300, check=True,
-                           env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}).stdout.splitlines()
+                           # A fixed hash seed for this process: with a random one, the planted set
+                           # order agreed by chance with the fresh run's (seed 12345) about one time in five.
+                           env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0"}
+                           ).stdout.splitlines()
     assert len(found) == 1, found
     assert found[0].startswith(f"lab/mse.py:{line}: experiment 'mse' ")
     assert how in found[0]
