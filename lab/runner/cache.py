@@ -164,8 +164,8 @@ def unstorable(result: Any) -> str:
     if not dataclasses.is_dataclass(result):
         return f"it returned a {type(result).__name__}, not its result dataclass"
     for field in dataclasses.fields(result):
-        if _encode(getattr(result, field.name)) is None:
-            value = getattr(result, field.name)
+        value = getattr(result, field.name)
+        if _encode(value) is None:
             return f"its field '{field.name}' is a {type(value).__name__}, not an array, a number or text"
     return ""
 

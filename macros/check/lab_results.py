@@ -1,4 +1,4 @@
-"""Run the lab once per process, write its files into the docs, and remember the results.
+"""Run the lab for a build or a check, and write its files into the docs.
 
 With a ``cache_dir``, each experiment's result also comes from (and goes to) the lab's
 content-addressed disk cache, so a warm build recomputes only experiments whose sources changed.
@@ -41,15 +41,16 @@ def lab_results(cache_dir: Path | None = None) -> tuple[dict[str, Any], dict[str
                           deadline=lab_deadline())
     imported = {name: failure for name, failure in zip(EXPERIMENTS, probes, strict=True) if failure is not None}
     for name in EXPERIMENTS:
-        if name not in imported:
-            try:
-                with no_writes(f"importing experiment '{name}'"):
-                    experiment(name)
-            except BaseException as error:  # it imported in the worker: a failure here is unexpected
-                imported[name] = locate(error, stage="import")
-    for name in EXPERIMENTS:
-        if name not in imported and result_type(experiment(name)) is None:
-            file, line = defined_at(experiment(name))
+        if name in imported:
+            continue
+        try:
+            with no_writes(f"importing experiment '{name}'"):
+                run = experiment(name)
+        except BaseException as error:  # it imported in the worker: a failure here is unexpected
+            imported[name] = locate(error, stage="import")
+            continue
+        if result_type(run) is None:
+            file, line = defined_at(run)
             imported[name] = LabFailure(file, line, f"experiment '{name}': annotate what it returns with its result "
                                         "dataclass (def run() -> SomethingResult:); the keys of its numbers are that "
                                         "dataclass's fields, and without it the result is never cached", "",

@@ -54,11 +54,11 @@ class Build:
     site_dir: Path
     ledger: Ledger
     site_wide: list[Claim]  # problems located outside the pages (a lab file, the site data): shown on every page
+    started: float  # time.monotonic() when the first language's build began checking
     site_url: str = ""
     cards: list[Card] = field(default_factory=list)
     card_names: dict[tuple[str, str], str] = field(default_factory=dict)  # (language, slug) -> file name
     page: Page | None = None
-    started: float = field(default_factory=time.monotonic)
 
 
 _build: list[Build] = []
@@ -91,7 +91,7 @@ def define_env(env: Any) -> None:
     for claim in report.problems:  # under serve: in the terminal, and in the pages (see below)
         log.warning(claim.describe())
     build = Build(checked, project, docs_dir, Path(env.conf["site_dir"]), ledger_of(report, docs_dir),
-                  [c for c in report.problems if not c.page.endswith(".md")], started=started)
+                  [c for c in report.problems if not c.page.endswith(".md")], started)
     if report.site is not None:
         build.cards = site_cards(report)
         build.card_names = write_cards(docs_dir / CARDS, build.cards)
