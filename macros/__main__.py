@@ -62,7 +62,17 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--portable", action="store_true",
                        help="also rerun the lab with perturbed arithmetic and report every number another "
                             "CPU would change (slow: the lab runs several times)")
+    diff = commands.add_parser("diff", help="what a change does to the published numbers and lab files",
+                               description="Every published lab number, figure, table and download that differs "
+                                           "between two commits (or a commit and the working tree), in both "
+                                           "languages. Markdown on standard output; --html and --json write files.")
+    diff.add_argument("base", metavar="BASE", help="the commit before: a branch, tag or commit id")
+    diff.add_argument("head", metavar="HEAD", nargs="?", help="the commit after (default: the working tree)")
+    diff.add_argument("--html", type=Path, help="also write an HTML report here (figures shown side by side)")
+    diff.add_argument("--json", type=Path, help="also write the diff as JSON here")
     args = parser.parse_args(argv)
+    if args.command == "diff":
+        return _diff(args)
     if not args.docs.is_dir():
         parser.error(f"no docs folder at {args.docs}; run from the project root or pass --docs")
     try:  # the checker and the lab are loaded and run here: an error in their own code is one located line
@@ -101,6 +111,24 @@ def _check(args: argparse.Namespace) -> int:
         print("--portable: skipped until the problems below are fixed", file=sys.stderr)
     _print(report, args.format)
     return 1 if report.problems else 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from macros.diff.compare import compare
+    from macros.diff.report import markdown, to_html, to_json
+    from macros.diff.sides import SideError, both
+    from macros.files import ROOT
+
+    try:
+        result = compare(*both(ROOT, args.base, args.head))
+    except SideError as error:
+        print(f"python -m macros diff: {error}", file=sys.stderr)
+        return 1
+    print(markdown(result), end="")
+    for path, text in ((args.html, to_html), (args.json, to_json)):
+        if path is not None:
+            path.write_text(text(result), encoding="utf-8")
+    return 0
 
 
 if __name__ == "__main__":
