@@ -29,13 +29,25 @@ system-deps:
 browser-deps: system-deps
 	$(call apt_need,/usr/bin/chromium,chromium)
 
-$(BIN)/.site-installed: requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -r requirements.txt
+# Dependencies: pyproject.toml lists them, uv.lock pins all of them with hashes, and uv installs
+# them (a few seconds from a warm cache). uv itself is pinned with hashes in tools/uv-requirements.txt
+# and kept apart in .uv/, so syncing .venv never removes it. It never downloads a Python.
+UV := .uv/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+$(UV): tools/uv-requirements.txt
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --require-hashes --only-binary :all: -r tools/uv-requirements.txt
 	touch $@
 
-$(BIN)/.test-installed: requirements-test.txt requirements.txt $(BIN)/.site-installed
-	$(BIN)/pip install --quiet -r requirements-test.txt
+# The build's packages; a test environment's extra packages are left where they are (--inexact).
+$(BIN)/.site-installed: pyproject.toml uv.lock $(UV)
+	$(UV) sync --quiet --locked --inexact --python $(PYTHON)
+	touch $@
+
+$(BIN)/.test-installed: pyproject.toml uv.lock $(UV) $(BIN)/.site-installed
+	$(UV) sync --quiet --locked --group test --python $(PYTHON)
 	touch $@
 
 site: system-deps $(BIN)/.site-installed
@@ -63,4 +75,4 @@ screenshots: browser-deps $(BIN)/.test-installed site
 	$(BIN)/python -m tools.screenshots --site site --out screenshots
 
 clean:
-	rm -rf site lab-output docs/assets/lab
+	rm -rf site lab-output docs/assets/lab .uv

@@ -18,7 +18,7 @@ BIN = Path(sys.executable).parent
 
 def _run(tool: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     program = BIN / tool if (BIN / tool).exists() else shutil.which(tool)
-    assert program, f"{tool} is missing: `make test` installs it from requirements-test.txt"
+    assert program, f"{tool} is missing: `make test` installs it (the test group of pyproject.toml)"
     return subprocess.run([str(program), *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
 
 
