@@ -36,6 +36,18 @@ def test_good_site_builds_and_records_every_claim(tiny: Path) -> None:
     assert "[macros] - Config" not in result.stderr
     assert "Prefix dict" not in result.stderr
     assert "Loading model" not in result.stderr
+    # A cold build says what takes long before it starts, and how long it took; a warm build is quiet.
+    from lab.figures import FIGURES
+    from lab.registry import EXPERIMENTS
+    from lab.tables import TABLES
+
+    assert f"running {len(EXPERIMENTS)} experiment(s): " in result.stderr
+    assert f"drawing {len(FIGURES)} figure(s) and writing {len(TABLES)} table(s)\n" in result.stderr
+    assert re.search(r"figures and tables written in [\d.]+ s\n", result.stderr)
+    warm = mkdocs(tiny, "build", "--strict")
+    assert warm.returncode == 0, warm.stderr
+    assert "experiment(s)" not in warm.stderr
+    assert "figure(s)" not in warm.stderr
 
 
 @pytest.mark.parametrize("strict", [True, False])

@@ -7,7 +7,8 @@ and trigger another rebuild.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,14 +32,16 @@ from lab.runner.stamp import (
 from lab.tables import TABLES, to_csv
 
 
-def write_lab_assets(out: Path, results: dict[str, Any], store: Path | None = None) -> None:
+def write_lab_assets(out: Path, results: dict[str, Any], store: Path | None = None,
+                     progress: Callable[[str], None] | None = None) -> None:
     """Write the outputs for the site, unless the stamp shows they are already what these lab
     sources produce (then nothing is drawn, matplotlib is not imported and no file is touched).
 
     Otherwise only the figures whose inputs changed are drawn again: a figure's key covers its
     module and the lab modules that imports, the Matplotlib and NumPy versions, and the sources of
     the experiments it read when it was last drawn. With a ``store`` (lab/runner/figure_store.py), a
-    figure drawn before with the same key is copied from there instead.
+    figure drawn before with the same key is copied from there instead. ``progress`` is told what is
+    drawn before and how long it took after (drawing every figure takes a while on a cold build).
     """
     key = fingerprint()
     if current_experiments(out, key) == list(results):
@@ -48,8 +51,13 @@ def write_lab_assets(out: Path, results: dict[str, Any], store: Path | None = No
     if store is not None:
         kept |= _restore(out, store, {n: e for n, e in stamped_figures(out, current_only=False).items()
                                       if n in FIGURES and n not in kept})
+    redraw = [name for name in FIGURES if name not in kept]
+    if progress is not None and redraw:
+        progress(f"drawing {len(redraw)} figure(s) and writing {len(TABLES)} table(s)"
+                 + (f"; {len(kept)} figure(s) are unchanged" if kept else ""))
+    started = time.perf_counter()
     try:
-        drawn = write_outputs(out, results, figures=[name for name in FIGURES if name not in kept])
+        drawn = write_outputs(out, results, figures=redraw)
     except FigureError:
         write_downloads(out)  # the rest of the site still has its files; no stamp, so the next run redraws
         raise
@@ -57,6 +65,8 @@ def write_lab_assets(out: Path, results: dict[str, Any], store: Path | None = No
         if old.stem not in FIGURES:  # a figure that no longer exists
             old.unlink()
     write_downloads(out)
+    if progress is not None and redraw:
+        progress(f"figures and tables written in {time.perf_counter() - started:.1f} s")
     figures = {**kept, **{name: {"key": figure_key(name, reads), "reads": reads} for name, reads in drawn.items()}}
     if store is not None:
         for name in drawn:

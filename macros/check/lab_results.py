@@ -265,7 +265,7 @@ def write_assets(docs_dir: Path, results: dict[str, Any], store: Path | None = N
     try:
         from lab.runner.outputs import write_lab_assets
 
-        write_lab_assets(docs_dir / LAB_ASSETS, results, store)
+        write_lab_assets(docs_dir / LAB_ASSETS, results, store, progress=log.info)
     except BaseException as error:
         failures = getattr(error, "failures", None)  # lab.runner.outputs.FigureError: each figure and table that failed
         if failures is not None:
