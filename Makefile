@@ -62,7 +62,7 @@ lab: $(BIN)/.site-installed
 # The tests run on every core, one test file per worker (a file's builds share its fixtures).
 test: browser-deps $(BIN)/.test-installed
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=15
 
 # Every number another CPU would change (reruns the lab with perturbed arithmetic; about a minute).
 portable: system-deps $(BIN)/.site-installed

@@ -124,6 +124,9 @@ def _diff(args: argparse.Namespace) -> int:
     except SideError as error:
         print(f"python -m macros diff: {error}", file=sys.stderr)
         return 1
+    except (Exception, KeyboardInterrupt) as error:  # a bug of the diff's own: one located line
+        print(located(error), file=sys.stderr)
+        return 1
     print(markdown(result), end="")
     for path, text in ((args.html, to_html), (args.json, to_json)):
         if path is not None:

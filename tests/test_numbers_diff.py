@@ -98,6 +98,7 @@ def test_a_lab_constant_and_a_prose_edit_show_exactly_the_moved_numbers_and_redr
     assert "4 lab number(s) changed, 0 added, 0 removed (en 2, zh 2); 4 lab file(s) changed" in text
     assert "| `docs/zh/index.md:9` | `mse.grad_W[0,0]` | 0.300 | 0.600 |" in text
     assert "`dl-math-lab/lab/mse.py`" in text  # the bundle's changed member is named
+    assert "<code>dl-math-lab/lab/mse.py</code>" in html
     # The HTML report shows the figure before and after, embedded rather than linked.
     assert html.count("data:image/svg+xml;base64,") == 2
     assert '<span class="del">-W,W00,0.300000' in html
@@ -188,3 +189,12 @@ def test_the_workflow_puts_the_whole_report_and_the_diff_in_the_summary_and_uplo
     assert "## Numbers diff" in text
     assert "4 lab number(s) changed, 0 added, 0 removed (en 2, zh 2)" in text
     assert (project / upload["with"]["path"]).read_text(encoding="utf-8").count("data:image/svg+xml") == 2
+
+
+def test_a_cache_committed_by_mistake_is_never_the_one_a_side_uses(project: Path) -> None:
+    (project / ".cache" / "lab" / "mse-forged.npz").write_bytes(b"not an entry")
+    _git(project, "add", "-f", ".cache/lab/mse-forged.npz")
+    _commit(project, "a cache entry committed by mistake")
+    report, _, _ = _diff(project, "HEAD")
+    assert report["numbers"] == []
+    assert report["files"] == []

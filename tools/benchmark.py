@@ -8,8 +8,9 @@ copies of the project:
 * floor: the same pages with every macro already expanded into plain Markdown, macros plugin off;
 * peer:  the lab run the usual MkDocs way, markdown-exec executing Python blocks in each page.
 
-Then the time from saving a prose edit to ``mkdocs serve`` serving the updated page, and a
-scaling run with N synthetic articles per language (20 checked numbers and a figure each).
+Then the time from saving a prose edit to ``mkdocs serve`` serving the updated page, a warm
+``python -m macros check`` against ``python -m macros diff`` of a prose edit, and a scaling run
+with N synthetic articles per language (20 checked numbers and a figure each).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from macros.check.render import render_full
 from macros.engine.front_matter import split_front_matter
 from macros.features.model import load_site
 from macros.features.pages import SiteMacros, with_article_parts
-from tools.project import FIXTURES, copy_project
+from tools.project import FIXTURES, ROOT, copy_project
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1764000000", "PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -141,6 +142,31 @@ def serve_latency(project: Path, runs: int) -> float:
         server.wait(timeout=30)
 
 
+def _seconds(command: list[str], project: Path) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=project, env=ENV, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed in {project}:\n{result.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def check_and_diff(project: Path, runs: int) -> tuple[float, float]:
+    """Median seconds of a warm ``python -m macros check`` and of ``python -m macros diff HEAD`` after a
+    prose edit, both sides checked (the project is made a git repository for it)."""
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org"]
+    shutil.copy(ROOT / ".gitignore", project / ".gitignore")  # the caches and generated files stay out
+    for command in (["git", "init", "-q"], ["git", "add", "-A"], [*git, "commit", "-qm", "base"]):
+        subprocess.run(command, cwd=project, check=True, capture_output=True)
+    page = project / "docs" / "en" / "mse-gradient.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA sentence added by the benchmark.\n", encoding="utf-8")
+    check = [sys.executable, "-m", "macros", "check"]
+    diff = [sys.executable, "-m", "macros", "diff", "HEAD"]
+    _seconds(check, project)
+    _seconds(diff, project)  # the base side's pages enter the page cache
+    return (statistics.median(_seconds(check, project) for _ in range(runs)),
+            statistics.median(_seconds(diff, project) for _ in range(runs)))
+
+
 def _wait_for(url: str, text: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -219,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         floor = median_build(floor_project(project, work / "floor"), args.runs)
         peer = median_build(peer_project(project, work / "peer"), args.runs)
         latency = serve_latency(project, args.runs)
+        checking, diffing = check_and_diff(project, args.runs)
         print(f"cold build   {cold:7.2f} s   (empty cache)")
         print(f"redraw build {redraw:7.2f} s   (lab results cached; figures, downloads and share cards drawn)")
         print(f"warm build   {warm:7.2f} s")
@@ -229,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warm/floor   {warm / floor:7.2f}   cold/floor {cold / floor:.2f}   peer/warm {peer / warm:.2f}"
               f"   serve/floor {latency / floor:.2f}")
         print(f"cold / (2 x floor + drawing) {cold / (2 * floor + drawing):.2f}")
+        print(f"check        {checking:7.2f} s   (python -m macros check, warm)")
+        print(f"diff         {diffing:7.2f} s   (python -m macros diff HEAD after a prose edit)   "
+              f"diff/check {diffing / checking:.2f}")
         print("\nscaling: N articles per language, 20 checked numbers and one figure each")
         for count in args.scale:
             synth, claims = synthetic_project(work / f"synth-{count}", count)

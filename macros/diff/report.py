@@ -11,6 +11,7 @@ import io
 import json
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 
 from macros.diff.compare import ADDED, CHANGED, REMOVED, Diff, FileChange, NumberChange
 
@@ -76,7 +77,16 @@ def _size(data: bytes | None) -> str:
     return f"{len(data):,} B" if len(data) < 10_000 else f"{len(data) / 1024:,.1f} KiB"
 
 
-def _file_change(f: FileChange) -> str:
+def _markdown_code(name: str) -> str:
+    return f"`{name}`"
+
+
+def _html_code(name: str) -> str:
+    return f"<code>{html.escape(name)}</code>"
+
+
+def _file_change(f: FileChange, code: Callable[[str], str] = _markdown_code) -> str:
+    """What changed in a lab file, in words; ``code`` wraps each member name (Markdown by default)."""
     if f.status != CHANGED:
         return f.status
     assert f.before is not None
@@ -91,7 +101,7 @@ def _file_change(f: FileChange) -> str:
     if members[0] is not None and members[1] is not None:
         moved = sorted(name for name in set(members[0]) | set(members[1])
                        if members[0].get(name) != members[1].get(name))
-        return f"{len(moved)} member(s) differ: " + ", ".join(f"`{m}`" for m in moved[:8]) + (
+        return f"{len(moved)} member(s) differ: " + ", ".join(code(m) for m in moved[:8]) + (
             ", …" if len(moved) > 8 else "")
     return "bytes differ"
 
@@ -151,7 +161,7 @@ def to_html(diff: Diff) -> str:
                        f"</td><td><code>{e(n.lab_before)}</code></td><td><code>{e(n.lab_after)}</code></td></tr>")
         out.append("</table>")
     for f in diff.files:
-        out.append(f"<h2><code>{e(f.path)}</code>: {e(_file_change(f))}</h2>")
+        out.append(f"<h2><code>{e(f.path)}</code>: {_file_change(f, _html_code)}</h2>")
         if f.kind == "figure":
             out.append('<div class="pair">' + _figure("before", f.path, f.before) + _figure("after", f.path, f.after)
                        + "</div>")

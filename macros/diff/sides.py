@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -46,7 +47,7 @@ def resolve(project: Path, rev: str, role: str) -> str:
 
 
 def export(project: Path, commit: str, dest: Path) -> Path:
-    """The files of ``commit`` in ``dest``, with the project's ``.cache`` linked in."""
+    """The files of ``commit`` in ``dest``, with the project's ``.cache`` linked in and its lab files copied."""
     dest.mkdir(parents=True)
     archive = dest.parent / f"{dest.name}.tar"
     with archive.open("wb") as out:
@@ -57,9 +58,19 @@ def export(project: Path, commit: str, dest: Path) -> Path:
     with tarfile.open(archive) as tar:
         tar.extractall(dest, filter="data")
     archive.unlink()
-    cache = project / ".cache"
+    cache, linked = project / ".cache", dest / ".cache"
     cache.mkdir(exist_ok=True)
-    (dest / ".cache").symlink_to(cache.resolve(), target_is_directory=True)
+    if linked.is_symlink() or linked.is_file():  # a cache committed by mistake is never the one used
+        linked.unlink()
+    elif linked.exists():
+        shutil.rmtree(linked)
+    linked.symlink_to(cache.resolve(), target_is_directory=True)
+    # The working tree's lab files, as a checkout of the commit would find them: the check keeps each
+    # figure whose stamped key still holds for this commit's sources and redraws the others.
+    drawn = project / "docs" / LAB_ASSETS
+    if drawn.is_dir() and not (dest / "docs" / LAB_ASSETS).exists():
+        shutil.copytree(drawn, dest / "docs" / LAB_ASSETS, symlinks=True,
+                        ignore=shutil.ignore_patterns("*.partial"))
     return dest
 
 
