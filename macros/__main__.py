@@ -13,8 +13,10 @@ number agrees, 1 when anything is stale or wrong.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,13 +84,31 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Point file descriptor 1 at stderr (worker processes inherit it), then restore it."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _check(args: argparse.Namespace) -> int:
     from macros.check.site import check_project
     from macros.engine.claims import error_claim
     from macros.engine.fix import fix_claims
 
     root = args.docs.resolve().parent
-    checked = check_project(root, args.docs)  # as a build does
+    if args.format == "json":  # standard output is the report alone: whatever lab code prints goes to stderr
+        with _stdout_to_stderr():
+            checked = check_project(root, args.docs)
+    else:
+        checked = check_project(root, args.docs)  # as a build does
     report, results, errors = checked.report, checked.results, checked.errors
     if args.fix and report.problems:
         diffs, unfixable = fix_claims(report.problems, results, root)
@@ -117,8 +137,13 @@ def _diff(args: argparse.Namespace) -> int:
     from macros.diff.compare import compare
     from macros.diff.report import markdown, to_html, to_json
     from macros.diff.sides import SideError, both
-    from macros.files import ROOT
+    from macros.files import ROOT, what_to_do
 
+    for path in (args.html, args.json):  # before the run, not after it
+        if path is not None and not path.resolve().parent.is_dir():
+            print(f"python -m macros diff: cannot write {path}: its folder does not exist; create it or name "
+                  "another file", file=sys.stderr)
+            return 1
     try:
         result = compare(*both(ROOT, args.base, args.head))
     except SideError as error:
@@ -130,7 +155,12 @@ def _diff(args: argparse.Namespace) -> int:
     print(markdown(result), end="")
     for path, text in ((args.html, to_html), (args.json, to_json)):
         if path is not None:
-            path.write_text(text(result), encoding="utf-8")
+            try:
+                path.write_text(text(result), encoding="utf-8")
+            except OSError as error:
+                print(f"python -m macros diff: cannot write {path}: {error.strerror}; {what_to_do(error)}",
+                      file=sys.stderr)
+                return 1
     return 0
 
 

@@ -96,7 +96,9 @@ def test_a_lab_constant_and_a_prose_edit_show_exactly_the_moved_numbers_and_redr
     }
     assert report["problems"] == {"before": 0, "after": 3}
     assert "4 lab number(s) changed, 0 added, 0 removed (en 2, zh 2); 4 lab file(s) changed" in text
-    assert "| `docs/zh/index.md:9` | `mse.grad_W[0,0]` | 0.300 | 0.600 |" in text
+    assert "| `docs/zh/index.md:9` (line 7 before) | `mse.grad_W[0,0]` | 0.300 | 0.600 |" in text
+    # The three stale numbers are new problems, each listed with its message.
+    assert "| `docs/en/index.md:8` | written 0.801, lab 0.861 (mse.loss) |" in text
     assert "`dl-math-lab/lab/mse.py`" in text  # the bundle's changed member is named
     assert "<code>dl-math-lab/lab/mse.py</code>" in html
     # The HTML report shows the figure before and after, embedded rather than linked.
@@ -185,7 +187,7 @@ def test_the_workflow_puts_the_whole_report_and_the_diff_in_the_summary_and_uplo
     assert ran[1].returncode == 0, ran[1].stderr
     text = summary.read_text(encoding="utf-8")
     assert "## Lab check: 4 problem(s) in 8 lab number(s)" in text
-    assert text.count("| `docs/zh/index.md:8` |") == 2  # once among the problems, once in the diff
+    assert text.count("| `docs/zh/index.md:8` |") == 3  # among the problems, as a new problem, in the diff
     assert "## Numbers diff" in text
     assert "4 lab number(s) changed, 0 added, 0 removed (en 2, zh 2)" in text
     assert (project / upload["with"]["path"]).read_text(encoding="utf-8").count("data:image/svg+xml") == 2
@@ -198,3 +200,52 @@ def test_a_cache_committed_by_mistake_is_never_the_one_a_side_uses(project: Path
     report, _, _ = _diff(project, "HEAD")
     assert report["numbers"] == []
     assert report["files"] == []
+
+
+def test_lab_output_on_stdout_and_rounding_noise_change_no_published_number(project: Path) -> None:
+    """The edited experiment runs again (its cache entry is for the old source) and prints while it
+    runs; the reordered sum moves lab values in their last bits at most."""
+    source = project / "lab" / "mse.py"
+    edit(source, "    y = W @ x + b - TARGET_ERROR\n", '    print("{\\n  debug")\n    y = W @ x - TARGET_ERROR + b\n')
+    report, text, _ = _diff(project, "HEAD")
+    assert text.splitlines()[2].startswith("**No published number changed (8 lab numbers)")
+    assert all(not n["published"] for n in report["numbers"])
+    for number in report["numbers"]:  # what moved, if anything, is rounding noise
+        assert float(number["lab_after"]) == pytest.approx(float(number["lab_before"]), rel=1e-12)
+
+
+def test_bad_paths_and_links_are_one_line_each(project: Path, tmp_path: Path) -> None:
+    def diff(*args: str, cwd: Path = project) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "macros", "diff", *args], cwd=cwd, capture_output=True,
+                              text=True, timeout=600, check=False)
+
+    unwritable = diff("HEAD", "--html", str(tmp_path / "no-such-folder" / "diff.html"))
+    assert unwritable.returncode == 1
+    assert "no-such-folder/diff.html: its folder does not exist" in unwritable.stderr
+    assert unwritable.stdout == ""  # refused before the run
+    (project / "docs" / "en" / "outside.md").symlink_to("/etc/hostname")
+    linked = _commit(project, "a page that is a link out of the repository")
+    out = diff("HEAD~1", linked)
+    assert out.returncode == 1
+    assert f"{linked[:12]}: docs/en/outside.md is a link that leads out of the repository" in out.stderr
+    shutil.rmtree(project / ".git")
+    bare = diff("HEAD")
+    assert bare.returncode == 1
+    assert "is not a git repository" in bare.stderr
+    for ran in (unwritable, out, bare):
+        assert "Traceback" not in ran.stderr
+        assert len(ran.stderr.strip().splitlines()) == 1
+
+
+def test_swapped_numbers_are_not_changes_and_new_problems_are_listed() -> None:
+    old = [_claim(3, "k", "1.0"), _claim(5, "j", "2")]
+    swapped = [_claim(3, "j", "2"), _claim(5, "k", "1.0")]
+    assert compare(Side("a", old, 0), Side("b", swapped, 0)).numbers == []
+    stale = {**_claim(9, "u", "7", "8"), "verdict": "stale", "message": "written 7, lab 8 (u)"}
+    number = {**_claim(4, "", "40", ""), "kind": "number", "verdict": "unverified", "message": "40 is tied to nothing"}
+    diff = compare(Side("a", [*old, {**stale, "line": 7}], 1), Side("b", [*swapped, stale, number], 2))
+    assert [(p.page, p.line, p.message) for p in diff.new_problems] == [("docs/en/a.md", 4, "40 is tied to nothing")]
+    noise = [_claim(3, "k", "1.0", "1.0000000000000002"), _claim(5, "j", "2")]
+    moved = compare(Side("a", old, 0), Side("b", noise, 0))
+    assert [(n.key, n.published) for n in moved.numbers] == [("k", False)]
+    assert moved.published == []

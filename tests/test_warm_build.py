@@ -113,6 +113,25 @@ def test_an_edited_generated_file_is_written_again(tiny: Path) -> None:
     assert "lab.registry" in loaded
 
 
+def test_retired_and_planted_outputs_are_removed_before_anything_is_published(tiny: Path) -> None:
+    """A table or figure the lab no longer makes (renamed, deleted) or that no lab code wrote is
+    removed: neither the site nor the figure set nor the bundle's expected outputs carry it."""
+    import io
+    import zipfile
+
+    lab = tiny / "docs" / "assets" / "lab"
+    (lab / "gradient-check-old-name.csv").write_text("parameter,entry\nW,W00\n", encoding="utf-8")
+    (lab / "figures" / "retired.svg").write_text("<svg/>", encoding="utf-8")
+    code, _, stderr = build(tiny)
+    assert code == 0, stderr
+    assert not (lab / "gradient-check-old-name.csv").exists()
+    assert not (lab / "figures" / "retired.svg").exists()
+    assert not list((tiny / "site").rglob("gradient-check-old-name.csv"))
+    for archive in ("dl-math-lab.zip", "figures.zip"):
+        names = zipfile.ZipFile(io.BytesIO((lab / archive).read_bytes())).namelist()
+        assert not [n for n in names if "old-name" in n or "retired" in n], archive
+
+
 def test_a_lab_source_edit_runs_the_lab_again(tiny: Path) -> None:
     source = tiny / "lab" / "mse.py"
     original = source.read_text(encoding="utf-8")
@@ -141,6 +160,11 @@ def test_the_stamp_rejects_every_kind_of_mismatch(tmp_path: Path) -> None:
     write_stamp(tmp_path, "key-1", ["mse"])
     (tmp_path / "figures" / "f.svg").unlink()
     assert current_experiments(tmp_path, "key-1") is None  # a deleted file
+
+    write_stamp(tmp_path, "key-1", ["mse"])
+    (tmp_path / "figures" / "planted.svg").write_text("<svg/>")
+    assert current_experiments(tmp_path, "key-1") is None  # a file no lab code wrote
+    (tmp_path / "figures" / "planted.svg").unlink()
 
     write_stamp(tmp_path, "key-1", ["mse"])
     (tmp_path / STAMP).write_text((tmp_path / STAMP).read_text()[:-20])

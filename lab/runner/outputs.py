@@ -61,9 +61,7 @@ def write_lab_assets(out: Path, results: dict[str, Any], store: Path | None = No
     except FigureError:
         write_downloads(out)  # the rest of the site still has its files; no stamp, so the next run redraws
         raise
-    for old in (out / "figures").glob("*.svg"):
-        if old.stem not in FIGURES:  # a figure that no longer exists
-            old.unlink()
+    remove_retired(out)
     write_downloads(out)
     if progress is not None and redraw:
         progress(f"figures and tables written in {time.perf_counter() - started:.1f} s")
@@ -94,6 +92,17 @@ def figure_key(name: str, reads: list[str]) -> str:
     parts = [source_key(FIGURES[name]), version_file("matplotlib").decode(errors="replace")]
     parts += [f"{read}:{source_key(experiment(read))}" for read in sorted(reads) if read in EXPERIMENTS]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def remove_retired(out: Path) -> None:
+    """Remove each figure and table the lab no longer makes (renamed or deleted), so neither the site,
+    the figure set nor the bundle's expected outputs carry a file no lab code writes any more."""
+    for old in (out / "figures").glob("*.svg"):
+        if old.stem not in FIGURES:
+            old.unlink()
+    for old in out.glob("*.csv"):
+        if old.name not in TABLES:
+            old.unlink()
 
 
 def write_downloads(out: Path) -> None:

@@ -71,11 +71,16 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def _present(out: Path) -> list[str]:
+    """The files under ``out`` (relative names, sorted), without the stamp and unfinished writes."""
+    return sorted(path.relative_to(out).as_posix() for path in out.rglob("*")
+                  if path.is_file() and path.name != STAMP and not path.name.endswith(".partial"))
+
+
 def write_stamp(out: Path, key: str, experiments: list[str], figures: dict[str, dict] | None = None) -> None:
     """Record ``key``, the experiment names, each figure's key and the experiments it read, and
     the hash of every file now under ``out``."""
-    files = {path.relative_to(out).as_posix(): _sha256(path) for path in sorted(out.rglob("*"))
-             if path.is_file() and path.name != STAMP and not path.name.endswith(".partial")}
+    files = {name: _sha256(out / name) for name in _present(out)}
     data = json.dumps({"fingerprint": key, "experiments": experiments, "figures": figures or {}, "files": files},
                       indent=1, sort_keys=True)
     write_if_changed(out / STAMP, data.encode())
@@ -91,6 +96,8 @@ def current_experiments(out: Path, key: str) -> list[str] | None:
         for name, digest in data["files"].items():
             if _sha256(out / name) != digest:
                 return None
+        if _present(out) != sorted(data["files"]):  # a file no lab code wrote would be published
+            return None
         return [str(name) for name in data["experiments"]]
     except Exception:  # no stamp, a stamp from an older format, a file gone: treat as stale
         return None

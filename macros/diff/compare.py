@@ -8,7 +8,8 @@ reader sees, the lab value behind it or its verdict changed.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from macros.diff.sides import Side
@@ -26,11 +27,9 @@ def shown(claim: dict[str, Any]) -> str:
 
 
 def language(page: str) -> str:
-    """``en`` for docs/en/..., ``site data`` for docs/_data/..."""
+    """``en`` for docs/en/..., ``zh`` for docs/zh/..."""
     parts = page.split("/")
-    if len(parts) > 2 and parts[0] == "docs":
-        return "site data" if parts[1] == "_data" else parts[1]
-    return ""
+    return parts[1] if len(parts) > 2 and parts[0] == "docs" else ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,11 @@ class NumberChange:
     @property
     def line(self) -> int:
         return self.line_after or self.line_before
+
+    @property
+    def published(self) -> bool:
+        """Whether a reader sees a difference: the text, or the verdict (a stale number stops the build)."""
+        return self.status != CHANGED or (self.before, self.verdict_before) != (self.after, self.verdict_after)
 
     @property
     def language(self) -> str:
@@ -74,6 +78,13 @@ class FileChange:
         return ADDED if self.before is None else REMOVED if self.after is None else CHANGED
 
 
+@dataclass(frozen=True)
+class Problem:
+    page: str
+    line: int
+    message: str
+
+
 @dataclass
 class Diff:
     base: str
@@ -84,6 +95,17 @@ class Diff:
     problems_after: int
     count_before: int  # lab numbers on each side
     count_after: int
+    new_problems: list[Problem] = field(default_factory=list)  # what the check finds after and not before
+
+    @property
+    def published(self) -> list[NumberChange]:
+        return [n for n in self.numbers if n.published]
+
+    @property
+    def lab_only(self) -> list[NumberChange]:
+        """Lab values that moved under a text and a verdict that did not (rounding noise, or a move
+        hidden by the written precision)."""
+        return [n for n in self.numbers if not n.published]
 
 
 def compare(base: Side, head: Side) -> Diff:
@@ -95,7 +117,22 @@ def compare(base: Side, head: Side) -> Diff:
     files = [FileChange(path, base.files.get(path), head.files.get(path))
              for path in sorted(set(base.files) | set(head.files)) if base.files.get(path) != head.files.get(path)]
     return Diff(base.label, head.label, numbers, files, base.problems, head.problems,
-                sum(len(c) for c in before.values()), sum(len(c) for c in after.values()))
+                sum(len(c) for c in before.values()), sum(len(c) for c in after.values()),
+                _new_problems(base.claims, head.claims))
+
+
+def _new_problems(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[Problem]:
+    """The problems of ``new`` that ``old`` did not have (by page and message: lines may have moved)."""
+    seen = Counter((c["page"], c["message"]) for c in old if c["verdict"] != "ok")
+    found = []
+    for claim in new:
+        if claim["verdict"] == "ok":
+            continue
+        if seen[claim["page"], claim["message"]]:
+            seen[claim["page"], claim["message"]] -= 1
+        else:
+            found.append(Problem(claim["page"], claim["line"], claim["message"]))
+    return found
 
 
 def _by_page(claims: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -114,21 +151,27 @@ def _page_changes(page: str, old: list[dict[str, Any]], new: list[dict[str, Any]
     matcher = difflib.SequenceMatcher(None, [signature(c) for c in old], [signature(c) for c in new],
                                       autojunk=False)
     changes: list[NumberChange] = []
+    left: list[dict[str, Any]] = []
+    right: list[dict[str, Any]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             pairs = list(zip(old[i1:i2], new[j1:j2], strict=True))
             changes.extend(_change(page, a, b) for a, b in pairs if _differs(a, b))
-            continue
-        left, right = old[i1:i2], new[j1:j2]
+        else:
+            left += old[i1:i2]
+            right += new[j1:j2]
+    # What the alignment left over: a number moved to another place on the page (same text), then a
+    # number whose text changed (same kind and key); the rest was added or removed.
+    for same in (signature, lambda claim: signature(claim)[:2]):
         for a in list(left):
-            match = next((b for b in right if (b["kind"], b["key"]) == (a["kind"], a["key"])), None)
+            match = next((b for b in right if same(b) == same(a)), None)
             if match is not None:
                 left.remove(a)
                 right.remove(match)
                 if _differs(a, match):
                     changes.append(_change(page, a, match))
-        changes.extend(_change(page, a, None) for a in left)
-        changes.extend(_change(page, None, b) for b in right)
+    changes.extend(_change(page, a, None) for a in left)
+    changes.extend(_change(page, None, b) for b in right)
     return changes
 
 

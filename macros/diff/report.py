@@ -19,15 +19,18 @@ _LONG = 60  # characters of a lab value shown in a table cell
 
 
 def headline(diff: Diff) -> str:
-    """One line: how many numbers and files changed, by language and by kind."""
-    if not diff.numbers:
+    """One line: how many published numbers and lab files changed, by language and by kind."""
+    published = diff.published
+    if not published:
         numbers = f"No published number changed ({diff.count_after} lab numbers)"
     else:
-        counts = Counter(n.status for n in diff.numbers)
-        languages = Counter(n.language or "other" for n in diff.numbers)
+        counts = Counter(n.status for n in published)
+        languages = Counter(n.language or "other" for n in published)
         by_language = ", ".join(f"{lang} {n}" for lang, n in sorted(languages.items()))
         numbers = (f"{counts[CHANGED]} lab number(s) changed, {counts[ADDED]} added, {counts[REMOVED]} removed "
                    f"({by_language})")
+    if diff.lab_only:
+        numbers += f"; {len(diff.lab_only)} lab value(s) moved under unchanged text"
     if diff.files:
         kinds = Counter(f.kind for f in diff.files)
         files = f"{len(diff.files)} lab file(s) changed ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))})"
@@ -40,24 +43,44 @@ def markdown(diff: Diff) -> str:
     lines = [f"## Numbers diff: {diff.base} → {diff.head}", "", f"**{headline(diff)}**", ""]
     if diff.problems_before or diff.problems_after:
         lines += [f"Problems found by the check: {diff.problems_before} before, {diff.problems_after} after.", ""]
-    if diff.numbers:
-        lines += ["| where | key | before | after | lab value |", "| --- | --- | --- | --- | --- |"]
-        lines += [_number_row(n) for n in diff.numbers]
+    if diff.new_problems:
+        lines += ["| new problem | what |", "| --- | --- |"]
+        lines += [f"| `{p.page}:{p.line}` | {_cell(p.message, whole=True)} |" for p in diff.new_problems]
         lines.append("")
+    if diff.published:
+        lines += _numbers_table(diff.published)
     if diff.files:
         lines += ["| lab file | change | before | after |", "| --- | --- | ---: | ---: |"]
         lines += [f"| `{f.path}` | {_file_change(f)} | {_size(f.before)} | {_size(f.after)} |" for f in diff.files]
         lines.append("")
+    if diff.lab_only:
+        lines += ["<details><summary>Lab values that moved under unchanged text</summary>", "",
+                  *_numbers_table(diff.lab_only), "</details>", ""]
     return "\n".join(lines)
 
 
-def _cell(text: str) -> str:
-    text = text if len(text) <= _LONG else text[: _LONG - 1] + "…"
+def _numbers_table(numbers: list[NumberChange]) -> list[str]:
+    return ["| where | key | before | after | lab value |", "| --- | --- | --- | --- | --- |",
+            *(_number_row(n) for n in numbers), ""]
+
+
+def _where(n: NumberChange) -> str:
+    if n.status == REMOVED:
+        return f"{n.page}:{n.line_before} (removed)"
+    if n.status == ADDED:
+        return f"{n.page}:{n.line_after} (new)"
+    moved = f" (line {n.line_before} before)" if n.line_before != n.line_after else ""
+    return f"{n.page}:{n.line_after}{moved}"
+
+
+def _cell(text: str, whole: bool = False) -> str:
+    text = text if whole or len(text) <= _LONG else text[: _LONG - 1] + "…"
     return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def _number_row(n: NumberChange) -> str:
-    where = f"`{n.page}:{n.line}`" + (" (removed)" if n.status == REMOVED else " (new)" if n.status == ADDED else "")
+    page, _, note = _where(n).partition(" ")
+    where = f"`{page}`" + (f" {note}" if note else "")
     before = _cell(n.before) + _verdict(n.verdict_before) if n.status != ADDED else "—"
     after = _cell(n.after) + _verdict(n.verdict_after) if n.status != REMOVED else "—"
     if n.lab_before == n.lab_after:
@@ -121,7 +144,9 @@ def to_json(diff: Diff) -> str:
     data = {
         "base": diff.base, "head": diff.head, "summary": headline(diff),
         "problems": {"before": diff.problems_before, "after": diff.problems_after},
-        "numbers": [{**n.__dict__, "line": n.line, "language": n.language} for n in diff.numbers],
+        "numbers": [{**n.__dict__, "line": n.line, "language": n.language, "published": n.published}
+                    for n in diff.numbers],
+        "new_problems": [p.__dict__ for p in diff.new_problems],
         "files": [{"path": f.path, "kind": f.kind, "status": f.status, "sha256_before": sha(f.before),
                    "sha256_after": sha(f.after), "bytes_before": None if f.before is None else len(f.before),
                    "bytes_after": None if f.after is None else len(f.after)} for f in diff.files],
@@ -152,13 +177,22 @@ def to_html(diff: Diff) -> str:
            f"<h1>Numbers diff: {e(diff.base)} → {e(diff.head)}</h1>", f"<p><strong>{e(headline(diff))}</strong></p>"]
     if diff.problems_before or diff.problems_after:
         out.append(f"<p>Problems found by the check: {diff.problems_before} before, {diff.problems_after} after.</p>")
-    if diff.numbers:
-        out += ["<h2>Numbers</h2>", "<table><tr><th>where</th><th>key</th><th>before</th><th>after</th>"
+    if diff.new_problems:
+        out += ["<h2>New problems</h2>", "<table><tr><th>where</th><th>what</th></tr>"]
+        out += [f"<tr><td><code>{e(p.page)}:{p.line}</code></td><td>{e(p.message)}</td></tr>"
+                for p in diff.new_problems]
+        out.append("</table>")
+    for title, numbers in (("Numbers", diff.published), ("Lab values that moved under unchanged text", diff.lab_only)):
+        if not numbers:
+            continue
+        out += [f"<h2>{title}</h2>", "<table><tr><th>where</th><th>key</th><th>before</th><th>after</th>"
                 "<th>lab before</th><th>lab after</th></tr>"]
-        for n in diff.numbers:
-            out.append(f"<tr><td><code>{e(n.page)}:{n.line}</code> {e(n.status)}</td><td><code>{e(n.key)}</code></td>"
+        for n in numbers:
+            page, _, note = _where(n).partition(" ")
+            lab_after = "(unchanged)" if n.lab_before == n.lab_after else f"<code>{e(n.lab_after)}</code>"
+            out.append(f"<tr><td><code>{e(page)}</code> {e(note)}</td><td><code>{e(n.key)}</code></td>"
                        f"<td>{_shown_html(n.before, n.verdict_before)}</td><td>{_shown_html(n.after, n.verdict_after)}"
-                       f"</td><td><code>{e(n.lab_before)}</code></td><td><code>{e(n.lab_after)}</code></td></tr>")
+                       f"</td><td><code>{e(n.lab_before)}</code></td><td>{lab_after}</td></tr>")
         out.append("</table>")
     for f in diff.files:
         out.append(f"<h2><code>{e(f.path)}</code>: {_file_change(f, _html_code)}</h2>")

@@ -38,6 +38,10 @@ class Side:
 
 def resolve(project: Path, rev: str, role: str) -> str:
     """The full commit id ``rev`` names, or a SideError saying it names none."""
+    inside = subprocess.run(["git", "rev-parse", "--git-dir"], cwd=project, capture_output=True, text=True,
+                            check=False)
+    if inside.returncode != 0:
+        raise SideError(f"{project} is not a git repository: the diff compares commits; run it in a clone")
     found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=project,
                            capture_output=True, text=True, check=False)
     if found.returncode != 0:
@@ -55,9 +59,14 @@ def export(project: Path, commit: str, dest: Path) -> Path:
                               stderr=subprocess.PIPE, check=False)
     if made.returncode != 0:
         raise SideError(f"git archive {commit[:12]} failed: {made.stderr.decode(errors='replace').strip()}")
-    with tarfile.open(archive) as tar:
-        tar.extractall(dest, filter="data")
-    archive.unlink()
+    try:
+        with tarfile.open(archive) as tar:
+            tar.extractall(dest, filter="data")
+    except tarfile.FilterError as error:  # a link to an absolute path or out of the repository
+        raise SideError(f"{commit[:12]}: {error.tarinfo.name} is a link that leads out of the repository "
+                        f"({error}); the diff does not export it: remove the link or make it a file") from None
+    finally:
+        archive.unlink()
     cache, linked = project / ".cache", dest / ".cache"
     cache.mkdir(exist_ok=True)
     if linked.is_symlink() or linked.is_file():  # a cache committed by mistake is never the one used
@@ -79,8 +88,8 @@ def check(root: Path, label: str) -> Side:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     ran = subprocess.run([sys.executable, "-m", "macros", "check", "--format", "json"], cwd=root, env=env,
                          capture_output=True, text=True, check=False)
-    try:
-        data = json.loads(ran.stdout)
+    try:  # a checker older than the one that keeps lab output off stdout: the report is the last JSON object
+        data = json.loads(ran.stdout[max(ran.stdout.rfind('{\n  "claims"'), 0):])
         claims, problems = list(data["claims"]), int(data["problems"])
     except (ValueError, KeyError, TypeError):
         said = (ran.stderr.strip() or ran.stdout.strip() or f"exit status {ran.returncode}").splitlines()
