@@ -35,10 +35,24 @@ def test_no_chinese_page_shows_a_space_from_a_source_line_break(built_site: Path
     kept = re.compile(r"<(pre|code|script|style|textarea)\b.*?</\1\s*>", re.S)
     found = {}
     for page in pages:
-        text = kept.sub("\\x00", page.read_text(encoding="utf-8"))  # code stays in the way of a join
+        text = kept.sub("\x00", page.read_text(encoding="utf-8"))  # code stays in the way of a join
         breaks = BREAK.findall(text)
         if breaks:
             found[page.relative_to(built_site).as_posix()] = breaks[:3]
     assert not found
     sources = sorted(Path(built_site.parent / "docs" / "zh").rglob("*.md"))
     assert any(BREAK.search(s.read_text(encoding="utf-8")) for s in sources)  # the sources do break lines there
+
+
+def test_the_chinese_context_block_uses_full_width_punctuation(built_site: Path) -> None:
+    pages = sorted((built_site / "zh").glob("*/index.html"))
+    blocks = [re.search(r'<div class="article-context">(.*?)</div>', p.read_text(encoding="utf-8"), re.S)
+              for p in pages]
+    texts = [re.sub(r"<[^>]+>", "", block.group(1)) for block in blocks if block]
+    assert len(texts) >= 8
+    for text in texts:
+        assert "学习路线：" in text or "标签：" in text
+        assert ":" not in text
+        assert ", " not in text
+    english = (built_site / "mse-gradient" / "index.html").read_text(encoding="utf-8")
+    assert "Tags: " in re.sub(r"<[^>]+>", "", english)

@@ -139,28 +139,30 @@ class SiteMacros:
         lines = []
         if route is not None:
             step = route.steps.index(slug)
-            parts.insert(0, f"{ui(self.lang, 'route')}: [{route.title[self.lang]}]"
+            colon = ui(self.lang, "colon")  # full width in Chinese
+            parts.insert(0, f"{ui(self.lang, 'route')}{colon}[{route.title[self.lang]}]"
                             f"({self.link(route_path(self.lang, route.id))}) · "
                             f"{ui(self.lang, 'step', i=step + 1, n=len(route.steps))}")
             neighbours = []
             if step > 0:
                 previous = self._article(route.steps[step - 1])
-                neighbours.append(f"← {ui(self.lang, 'previous')}: [{previous.title}]"
+                neighbours.append(f"← {ui(self.lang, 'previous')}{colon}[{previous.title}]"
                                   f"({self.link(article_path(self.lang, previous.slug))})")
             if step + 1 < len(route.steps):
                 following = self._article(route.steps[step + 1])
-                neighbours.append(f"{ui(self.lang, 'next')}: [{following.title}]"
+                neighbours.append(f"{ui(self.lang, 'next')}{colon}[{following.title}]"
                                   f"({self.link(article_path(self.lang, following.slug))}) →")
             if neighbours:
                 lines.append(" · ".join(neighbours))
         lines.insert(0, " · ".join(parts))
+        colon, separator = ui(self.lang, "colon"), ui(self.lang, "separator")
         if article.tags:
-            names = ", ".join(self.model.tags[t][self.lang] for t in article.tags)
-            lines.append(f"{ui(self.lang, 'tags')}: {names}")
+            names = separator.join(self.model.tags[t][self.lang] for t in article.tags)
+            lines.append(f"{ui(self.lang, 'tags')}{colon}{names}")
         resources = self.model.resources_of(slug)
         if resources:
-            links = ", ".join(f"[{r.title[self.lang]}]({self.link(r.path)})" for r in resources)
-            lines.append(f"{ui(self.lang, 'resources')}: {links}")
+            links = separator.join(f"[{r.title[self.lang]}]({self.link(r.path)})" for r in resources)
+            lines.append(f"{ui(self.lang, 'resources')}{colon}{links}")
         body = "  \n".join(lines)  # two spaces: a Markdown line break
         return f'<div class="article-context" markdown>\n\n{body}\n\n</div>\n\n'
 

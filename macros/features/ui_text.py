@@ -24,6 +24,8 @@ UI: dict[str, dict[str, str]] = {
         "recomputed": "{n} numbers recomputed by the lab",
         "varies": "On another machine these columns may differ, within the stated bounds: {columns}.",
         "varies.below": "both below {bound}",
+        "colon": ": ",
+        "separator": ", ",
     },
     "zh": {
         "route": "学习路线",
@@ -46,6 +48,8 @@ UI: dict[str, dict[str, str]] = {
         "recomputed": "{n} 个数字由实验代码重新计算",
         "varies": "在其他机器上，以下各列的数值可能略有不同，但不会超出标注的范围：{columns}。",
         "varies.below": "均低于 {bound}",
+        "colon": "：",
+        "separator": "、",
     },
 }
 """Language -> key -> text. Both languages have the same keys and placeholders, and every key is used
