@@ -390,6 +390,7 @@ class PageMacros:
     def table(self, name: str) -> str:
         """A lab CSV file as a Markdown table, followed by a link to download it."""
         from lab.tables import TABLES
+        from lab.tables.columns import title as column_title
 
         if name not in TABLES:
             return self._error(name, "", f"no table '{name}'; known: {', '.join(TABLES)}")
@@ -401,11 +402,17 @@ class PageMacros:
             why = f" (experiment {', '.join(failed)} failed; see its own message)" if failed else ""
             return self._error(name, "", f"table '{name}' could not be built for this page: "
                                          f"{locate(error).describe()}{why}; fix the lab")
-        lines = ["| " + " | ".join(header) + " |", "|" + " ---: |" * len(header)]
+        titles = [column_title(column, self._lang()) or f"`{column}`" for column in header]
+        lines = ["| " + " | ".join(titles) + " |", "|" + " ---: |" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
         varies = self._varies(name)
-        self.printed.extend([*header, *(cell for row in rows for cell in row), name, varies])
+        self.printed.extend([*titles, *(cell for row in rows for cell in row), name, varies])
         return "\n".join(lines) + f"\n\n[:material-download: {name}]({self.to_root}{LAB_ASSETS}/{name})" + varies
+
+    def _lang(self) -> str:
+        """The page's language, from its folder (docs/zh/... is Chinese); English otherwise."""
+        match = re.search(r"docs/([^/]+)/", self.page)
+        return match.group(1) if match and match.group(1) in UI else "en"
 
     def _varies(self, table: str) -> str:
         """A note under a table whose columns may differ between machines (lab/tables/ TOLERANCES)."""
@@ -413,14 +420,16 @@ class PageMacros:
         stated = TOLERANCES.get(table)
         if not stated:
             return ""
-        match = re.search(r"docs/([^/]+)/", self.page)
-        lang = match.group(1) if match and match.group(1) in UI else "en"
+        lang = self._lang()
         separator, opening, closing = ("；", "（", "）") if lang == "zh" else ("; ", " (", ")")
 
         def bound_text(bound: str) -> str:
             return ui(lang, "varies.below", bound=bound[1:]) if bound.startswith("<") else bound
 
-        columns = separator.join(f"`{column}`{opening}{bound_text(bound)}{closing}" for column, bound in stated.items())
+        from lab.tables.columns import title as column_title
+
+        columns = separator.join(f"{column_title(column, lang) or f'`{column}`'}{opening}{bound_text(bound)}{closing}"
+                                 for column, bound in stated.items())
         return f"\n\n{ui(lang, 'varies', columns=columns)}"
 
     def lab_source(self, name: str) -> str:
