@@ -42,6 +42,7 @@ class Swap:
     partial: Path
     counter: CountHandler
     depth: int = 1
+    not_found: str | None = None  # the default language's 404 page, which the other languages overwrite
 
 
 _swap: list[Swap] = []
@@ -96,6 +97,14 @@ def on_config(config: Any) -> None:
     config["site_dir"] = str(partial)
 
 
+def on_post_template(output_content: str, template_name: str, config: Any) -> str:
+    """Keep the 404 page of the first (default language) build: each later language writes its own
+    404.html to the site's root, and a web server serves only that one."""
+    if _swap and template_name == "404.html" and _swap[0].depth == 1 and _swap[0].not_found is None:
+        _swap[0].not_found = output_content
+    return output_content
+
+
 @event_priority(-200)  # after mkdocs-static-i18n (-100) has built the other languages
 def on_post_build(config: Any) -> None:
     if not _swap:
@@ -107,6 +116,8 @@ def on_post_build(config: Any) -> None:
     final, partial, counter = swap.final, swap.partial, swap.counter
     config["site_dir"] = str(final)
     warnings = counter.get_counts()
+    if swap.not_found is not None and (partial / "404.html").is_file():
+        (partial / "404.html").write_text(swap.not_found, encoding="utf-8")
     _finish()
     if config["strict"] and warnings:
         shutil.rmtree(partial, ignore_errors=True)
