@@ -30,7 +30,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def mkdocs(project: Path, *args: str, timeout: float = 120, env: dict[str, str] | None = None,
            fault: str | None = None) -> subprocess.CompletedProcess[str]:
     """``mkdocs args`` in ``project``; with ``fault``, under that fault of the machine (tests/faults.py)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    # Hermetic: the site's address comes from mkdocs.yml unless a test names one (macros/plugin/site_url.py).
+    inherited = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "GITHUB_REPOSITORY")}
+    env = {**inherited, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     command = [str(Path(__file__).parent / "faults.py"), fault] if fault else ["-m", "mkdocs"]
     return subprocess.run([sys.executable, *command, *args], cwd=project, env=env,
                           capture_output=True, text=True, timeout=timeout, check=False)
