@@ -7,16 +7,43 @@ from pathlib import Path
 
 import pytest
 
-from macros.features.model import load_site, reading_minutes
+from macros.features.model import (
+    CHARS_PER_MINUTE,
+    CODE_LINE_SECONDS,
+    DISPLAY_SECONDS,
+    FIGURE_SECONDS,
+    INLINE_SECONDS,
+    NUMBER_SECONDS,
+    SOURCE_LINES,
+    TABLE_SECONDS,
+    WORDS_PER_MINUTE,
+    load_site,
+    reading_minutes,
+    reading_seconds,
+)
 from tests.conftest import ROOT, edit
 
 
-def test_reading_time_counts_english_words_and_chinese_characters() -> None:
-    english = " ".join(["word"] * 400) + "\n$$ x = y $$\n```python\nignored code here\n```\n"
-    assert reading_minutes(english, "en") == 2
-    chinese = "字" * 800 + " `code` {{ value('a.b') }}"
-    assert reading_minutes(chinese, "zh") == 2
+def test_reading_time_counts_prose_math_code_and_lab_material() -> None:
+    english = " ".join(["word"] * 400) + "\n\\[ x = y \\]\n```python\nsome code\nmore code\n```\n"
+    assert reading_seconds(english, "en") == 400 / WORDS_PER_MINUTE * 60 + DISPLAY_SECONDS + 2 * CODE_LINE_SECONDS
+    chinese = "字" * 800 + " `code` 其中 \\(a_i\\) 和 {{ value('a.b') }}，见 {{ figure('f', 'c') }}"
+    assert reading_seconds(chinese, "zh") == pytest.approx(
+        804 / CHARS_PER_MINUTE * 60 + INLINE_SECONDS + NUMBER_SECONDS + FIGURE_SECONDS)
+    table = "| a | b |\n| --- | ---: |\n| 1 | 2 |\n\n{{ table('t.csv') }}\n{{ lab_source('lab.x.f') }}\n"
+    assert reading_seconds(table, "en") == pytest.approx(
+        4 / WORDS_PER_MINUTE * 60 + 2 * TABLE_SECONDS + SOURCE_LINES * CODE_LINE_SECONDS)
     assert reading_minutes("short", "en") == 1
+
+
+def test_every_article_shows_one_reading_time_in_both_languages() -> None:
+    model, problems = load_site(ROOT / "docs", ROOT)
+    assert not problems
+    for slug, english in model.articles["en"].items():
+        chinese = model.articles["zh"][slug]
+        assert english.minutes == chinese.minutes == max(1, round((english.seconds + chinese.seconds) / 120))
+    # A worked derivation with a score of checked numbers is not a three-minute read.
+    assert model.articles["en"]["mse-gradient"].minutes >= 5
 
 
 @pytest.fixture

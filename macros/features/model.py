@@ -8,6 +8,7 @@ reading time) is derived from these two places, so no page repeats another by ha
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -25,6 +26,13 @@ LEVELS = ("beginner", "intermediate", "advanced")
 RESOURCE_KINDS = ("guide", "dataset", "diagram", "tool")
 WORDS_PER_MINUTE = 200  # English prose
 CHARS_PER_MINUTE = 400  # Chinese prose, counted in Han characters
+DISPLAY_SECONDS = 15  # a display equation is read, then checked against the text around it
+INLINE_SECONDS = 1  # an inline formula
+CODE_LINE_SECONDS = 2  # a line of code
+SOURCE_LINES = 8  # a lab_source() block, in lines
+NUMBER_SECONDS = 1  # a lab number, compared with what came before
+FIGURE_SECONDS = 10  # a figure and its caption
+TABLE_SECONDS = 15  # a table
 
 
 @dataclass(frozen=True)
@@ -65,8 +73,9 @@ class Article:
     level: str
     tags: tuple[str, ...]
     faq: tuple[tuple[str, str], ...]
-    minutes: int
+    minutes: int  # shown; the same in every language (_agree_on_reading_time)
     allow_numbers: tuple[str, ...] = ()
+    seconds: float = 0.0  # this language's own estimate (reading_seconds)
 
 
 @dataclass(frozen=True)
@@ -111,16 +120,33 @@ class SiteModel:
         return ordered[:count]
 
 
-def reading_minutes(markdown: str, lang: str) -> int:
-    """Minutes to read the prose: code, math and macro calls removed; words (en) or Han characters (zh)."""
-    prose = re.sub(r"```.*?```|\$\$.*?\$\$|\{\{.*?\}\}|\{%.*?%\}", " ", markdown, flags=re.S)
-    prose = re.sub(r"\$[^$\n]+\$|`[^`\n]+`", " ", prose)
+def reading_seconds(markdown: str, lang: str) -> float:
+    """Seconds a learner spends on a page: its prose (words in English, Han characters in Chinese), and
+    what is read more slowly than prose: each display equation and inline formula, each line of code,
+    each lab number, figure and table (see the constants above)."""
+    code_lines = sum(block.count("\n") - 1 for block in re.findall(r"^```.*?^```", markdown, flags=re.S | re.M))
+    code_lines += SOURCE_LINES * len(re.findall(r"\{\{\s*lab_source\(", markdown))
+    displays = len(re.findall(r"\\\[.*?\\\]|\$\$.*?\$\$|\\begin\{", markdown, flags=re.S))
+    prose = re.sub(r"^```.*?^```", " ", markdown, flags=re.S | re.M)
+    prose = re.sub(r"\\\[.*?\\\]|\$\$.*?\$\$", " ", prose, flags=re.S)
+    inline = len(re.findall(r"\\\(.*?\\\)|\$[^$\n]+\$", prose))
+    macros = re.findall(r"\{\{\s*(\w+)\(", prose)
+    numbers = sum(1 for name in macros if name in ("check", "approx", "below", "value"))
+    figures = sum(1 for name in macros if name == "figure") + len(re.findall(r"!\[", prose))
+    tables = sum(1 for name in macros if name == "table") + len(re.findall(r"^\|(?: *:?-+:? *\|)+ *$", prose, re.M))
+    prose = re.sub(r"\\\(.*?\\\)|\$[^$\n]+\$|`[^`\n]+`|\{\{.*?\}\}|\{%.*?%\}", " ", prose, flags=re.S)
     if lang == "zh":
-        units = len(re.findall(r"[\u4e00-\u9fff]", prose)) / CHARS_PER_MINUTE
-        units += len(re.findall(r"[A-Za-z]+", prose)) / WORDS_PER_MINUTE
+        minutes = len(re.findall(r"[\u4e00-\u9fff]", prose)) / CHARS_PER_MINUTE
+        minutes += len(re.findall(r"[A-Za-z]+", prose)) / WORDS_PER_MINUTE
     else:
-        units = len(re.findall(r"[A-Za-z0-9][\w'’-]*", prose)) / WORDS_PER_MINUTE
-    return max(1, round(units))
+        minutes = len(re.findall(r"[A-Za-z0-9][\w'’-]*", prose)) / WORDS_PER_MINUTE
+    return (60 * minutes + DISPLAY_SECONDS * displays + INLINE_SECONDS * inline + CODE_LINE_SECONDS * code_lines
+            + NUMBER_SECONDS * numbers + FIGURE_SECONDS * figures + TABLE_SECONDS * tables)
+
+
+def reading_minutes(markdown: str, lang: str) -> int:
+    """``reading_seconds`` in whole minutes, at least one."""
+    return max(1, round(reading_seconds(markdown, lang) / 60))
 
 
 def _line_of(node: yaml.Node) -> int:
@@ -226,7 +252,7 @@ def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel)
     body = text[match.end():]
     return Article(slug, lang, str(meta.get("title", slug)), str(meta.get("description", "")), meta["date"],
                    meta["level"], tuple(tags), tuple((i["q"], i["a"]) for i in faq), reading_minutes(body, lang),
-                   tuple(sorted(str(n) for n in meta.get("allow_numbers") or ())))
+                   tuple(sorted(str(n) for n in meta.get("allow_numbers") or ())), reading_seconds(body, lang))
 
 
 def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[Problem]]:
@@ -257,8 +283,19 @@ def load_site(docs_dir: Path, shown_root: Path) -> tuple[SiteModel | None, list[
                 continue
             if article is not None:
                 model.articles[lang][page.stem] = article
+    _agree_on_reading_time(model)
     problems += _cross_check(model, docs_dir, data_name, shown_root, unreadable)
     return model, problems
+
+
+def _agree_on_reading_time(model: SiteModel) -> None:
+    """One reading time per article in every language: the two texts say the same thing, so each
+    shows the mean of their estimates, in whole minutes."""
+    for lang in LANGUAGES:
+        for slug, article in model.articles[lang].items():
+            estimates = [model.articles[other][slug].seconds for other in LANGUAGES if slug in model.articles[other]]
+            minutes = max(1, round(sum(estimates) / len(estimates) / 60))
+            model.articles[lang][slug] = dataclasses.replace(article, minutes=minutes)
 
 
 def _cross_check(model: SiteModel, docs_dir: Path, data_name: str, shown_root: Path,
