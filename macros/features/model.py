@@ -107,6 +107,7 @@ class SiteModel:
     resources: list[Resource] = field(default_factory=list)
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     levels: dict[str, dict[str, str]] = field(default_factory=dict)
+    glossary: dict[str, dict[str, str]] = field(default_factory=dict)  # the site's terms in each language
     articles: dict[str, dict[str, Article]] = field(default_factory=dict)  # lang -> slug -> article
 
     def route_of(self, slug: str) -> Route | None:
@@ -189,10 +190,10 @@ def load_site_data(path: Path, shown: str) -> SiteModel:
     _require(isinstance(data, dict), (shown, 1), "expected sections routes, resources, tags, levels")
     nodes = {key.value: value for key, value in root.value} if root is not None else {}
     model = SiteModel()
-    for name in ("tags", "levels"):
+    for name, what in (("tags", "tag"), ("levels", "level"), ("glossary", "term")):
         for key, names in (data.get(name) or {}).items():
             model_map = getattr(model, name)
-            model_map[key] = _per_language(names, (shown, _line_of(nodes[name])), f"{name[:-1]} '{key}'")
+            model_map[key] = _per_language(names, (shown, _line_of(nodes[name])), f"{what} '{key}'")
     _require(set(model.levels) == set(LEVELS), (shown, _line_of(nodes["levels"]) if "levels" in nodes else 1),
              f"levels must name exactly {', '.join(LEVELS)}")
     for entry, node in zip(data.get("routes") or [], _items(nodes.get("routes")), strict=True):

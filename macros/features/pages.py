@@ -164,7 +164,7 @@ class SiteMacros:
             links = separator.join(f"[{r.title[self.lang]}]({self.link(r.path)})" for r in resources)
             lines.append(f"{ui(self.lang, 'resources')}{colon}{links}")
         body = "  \n".join(lines)  # two spaces: a Markdown line break
-        return f'<div class="article-context" markdown>\n\n{body}\n\n</div>\n\n'
+        return f'<div class="article-context" markdown data-search-exclude>\n\n{body}\n\n</div>\n\n'
 
     def faq_section(self, faq: list[tuple[str, str]]) -> str:
         """The FAQ (question, answer) pairs, macros already rendered, as collapsible blocks."""

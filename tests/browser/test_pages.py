@@ -72,11 +72,16 @@ def test_pages_fit_a_phone_screen(browser, site_url: str, path: str) -> None:
     assert width <= 391  # wide tables, code and math scroll inside their own boxes
 
 
-@pytest.mark.parametrize(("query", "expected"), [("学习率", "zh/optimizer-geometry/"), ("权重", "zh/mse-gradient/")])
+@pytest.mark.parametrize(("query", "expected"), [("学习率", "zh/optimizer-geometry/"), ("权重", "zh/mse-gradient/"),
+                                               ("雅可比", "zh/jacobians-chain-rule/"),
+                                               ("感受野", "zh/convolution-receptive-field/")])
 def test_chinese_search_finds_the_right_articles(watched, site_url: str, query: str, expected: str) -> None:
+    """Found, with the term highlighted whole (not 雅 | 可比), and snippets free of TeX source."""
     page = watched.page
     found = ("[...document.querySelectorAll('.md-search-result__item a')]"
              f".some(a => a.href.startsWith('{site_url + expected}'))")
+    marks = "[...document.querySelectorAll('.md-search-result mark')].map(m => m.textContent)"
+    snippets = "[...document.querySelectorAll('.md-search-result__item')].map(e => e.textContent).join(' ')"
     # The search worker builds its index when the page loads, which takes minutes on a loaded
     # machine; a query typed meanwhile may go unanswered, and a worker may stall: the page is loaded
     # again, with a fresh worker, before the search counts as failed.
@@ -87,7 +92,16 @@ def test_chinese_search_finds_the_right_articles(watched, site_url: str, query: 
         page.fill("input.md-search__input", query)
         try:
             page.wait_for_function(found, timeout=90000)
+            highlighted = page.evaluate(marks)
+            assert query in highlighted, highlighted
+            if query in ("雅可比", "感受野"):  # glossary terms: never a fragment such as 雅 or 可比
+                assert all(m == query or (query not in m and m not in query) for m in highlighted), highlighted
+            text = page.evaluate(snippets)
+            assert "\\(" not in text
+            assert "\\frac" not in text
             return
+        except AssertionError:
+            raise
         except Exception:
             links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
     raise AssertionError(f"no result links to {expected}: {links}; console: {watched.errors}")

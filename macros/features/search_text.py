@@ -1,0 +1,49 @@
+"""The search index as a reader sees the pages: formulas as text, not TeX source.
+
+MkDocs' search plugin indexes each page's HTML, where a formula is still its TeX (``\\(a = \\max(0,
+w^\\top x + b)\\)``), so result snippets showed the source. ``plain_math`` turns each formula into
+the text KaTeX would show (``a = max(0, w^⊤x + b)``) with pylatexenc, and ``clean_index`` applies
+it to every title and text of a built ``search_index.json``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+_MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]|\$\$(.+?)\$\$", re.S)
+
+
+@functools.cache
+def _converter() -> Any:
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+
+
+def _text(tex: str) -> str:
+    try:
+        text = _converter().latex_to_text(tex)
+    except Exception:  # malformed TeX: its characters without the commands, never the source
+        text = re.sub(r"\\[A-Za-z]+|[{}]", " ", tex)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def plain_math(text: str) -> str:
+    """``text`` with every ``\\( \\)``, ``\\[ \\]`` and ``$$ $$`` formula written as plain text."""
+    return _MATH.sub(lambda match: _text(next(group for group in match.groups() if group is not None)), text)
+
+
+def clean_index(path: Path) -> None:
+    """Rewrite a built search index with plain-text formulas in every title and text."""
+    if not path.is_file():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    for doc in index.get("docs", []):
+        for field in ("title", "text"):
+            if isinstance(doc.get(field), str):
+                doc[field] = plain_math(doc[field])
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
