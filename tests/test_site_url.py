@@ -59,3 +59,32 @@ def test_the_404_page_at_the_root_is_the_default_language(built_site: Path) -> N
     assert '<html lang="en"' in page
     assert "Deep Learning Math Lab" in page
     assert not (built_site / "zh" / "404.html").exists()  # one 404 page is served for the whole site
+
+
+def test_each_page_links_to_its_source_when_the_repository_is_known(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from macros.plugin.site_url import on_config
+
+    monkeypatch.setenv("GITHUB_REPOSITORY", "Someone/dl-math-lab")
+    monkeypatch.delenv("SITE_URL", raising=False)
+    config = {"config_file_path": str(tmp_path / "mkdocs.yml"), "site_url": "https://placeholder.example/",
+              "edit_uri": None}
+    on_config(config)
+    assert config["site_url"] == "https://someone.github.io/dl-math-lab/"
+    # A full address, without repo_url: Material would otherwise ask GitHub's API on every view.
+    assert config["edit_uri"] == "https://github.com/Someone/dl-math-lab/edit/main/docs/"
+    assert "repo_url" not in config
+
+
+def test_reader_conventions_are_on_and_instant_navigation_is_explained(built_site: Path) -> None:
+    import json
+    import re
+
+    page = (built_site / "zh" / "mse-gradient" / "index.html").read_text(encoding="utf-8")
+    config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', page).group(1))
+    for feature in ("search.suggest", "toc.follow", "navigation.top", "content.action.edit"):
+        assert feature in config["features"], feature
+    assert "navigation.instant" not in config["features"]
+    assert 'class="md-top' in page  # the back-to-top button
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "Instant navigation is\nleft out" in readme

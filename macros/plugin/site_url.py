@@ -44,8 +44,12 @@ def repository(project: Path) -> str | None:
 
 @event_priority(90)
 def on_config(config: Any) -> None:
-    if os.environ.get("SITE_URL") or (sys.argv[1:2] == ["serve"]):
-        return
     found = repository(Path(config["config_file_path"]).parent)
-    if found:
+    if not found:
+        return
+    if not os.environ.get("SITE_URL") and sys.argv[1:2] != ["serve"]:
         config["site_url"] = pages_url(found)
+    if not config.get("edit_uri"):
+        # "Edit this page", as a full address: with repo_url, Material's header would ask GitHub's API for
+        # the repository's stars on every view, and the site makes no request elsewhere.
+        config["edit_uri"] = f"https://github.com/{found}/edit/main/docs/"
