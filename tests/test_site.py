@@ -127,3 +127,19 @@ def test_timeline_lists_newest_first(built_site: Path) -> None:
     dates = re.findall(r"\b(20\d\d-\d\d-\d\d)\b", text)
     assert dates
     assert dates == sorted(dates, reverse=True)
+
+
+@pytest.mark.parametrize("slug", ["mse-gradient", "attention-math"])
+def test_further_reading_closes_each_article_with_the_same_links_in_both_languages(built_site: Path,
+                                                                                  slug: str) -> None:
+    links = {}
+    for lang, page, heading in (("en", f"{slug}/index.html", "Further reading"),
+                                ("zh", f"zh/{slug}/index.html", "延伸阅读")):
+        html = (built_site / page).read_text(encoding="utf-8")
+        section = re.search(rf">{heading}<.*?</ul>", html, re.S)
+        assert section, (lang, slug)
+        links[lang] = re.findall(r'href="(https://[^"]+)"', section.group())
+        assert links[lang]
+        faq = re.search(r"<h2[^>]*>" + {"en": "FAQ", "zh": "常见问题"}[lang], html)
+        assert section.start() < faq.start()  # before the FAQ
+    assert links["en"] == links["zh"]

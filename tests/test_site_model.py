@@ -146,3 +146,32 @@ def test_an_article_whose_front_matter_is_wrong_is_not_reported_again_by_the_sit
     edit(docs / "en" / "attention-math.md", "faq:\n", "faq:\n  - a: 42\n    b: |\n      x\n")
     _, problems = load_site(docs, docs.parent)
     assert [p.file for p in problems] == ["docs/en/attention-math.md"], problems
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("    articles: [optimizer-geometry]\n  - id: goh-momentum",
+     "    articles: [optimiser-geometry]\n  - id: goh-momentum",
+     "reading 'kingma-ba-adam' names unknown article 'optimiser-geometry'"),
+    ("    url: https://arxiv.org/abs/1706.03762", "    url: http://arxiv.org/abs/1706.03762",
+     "reading 'vaswani-attention': url must be an https:// address"),
+])
+def test_bad_further_reading_is_reported_with_file_and_line(docs: Path, old: str, new: str, expected: str) -> None:
+    edit(docs / "_data" / "site.yml", old, new)
+    _, problems = load_site(docs, docs.parent)
+    found = [p for p in problems if expected in str(p)]
+    assert found, problems
+    assert found[0].file == "docs/_data/site.yml"
+    lines = (docs / "_data" / "site.yml").read_text(encoding="utf-8").splitlines()
+    assert lines[found[0].line - 1].startswith("  - id: ")  # the entry's own line
+
+
+def test_every_article_has_further_reading_in_both_languages() -> None:
+    model, problems = load_site(ROOT / "docs", ROOT)
+    assert not problems
+    for slug in model.articles["en"]:
+        assert model.reading_of(slug), slug
+    for reading in model.reading:
+        assert reading.title["en"]
+        assert reading.title["zh"]
+        assert reading.note["en"]
+        assert reading.note["zh"]

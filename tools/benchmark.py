@@ -82,7 +82,8 @@ def expanded_pages(project: Path) -> dict[Path, str]:
         front = text[: len(text) - len(split_front_matter(text)[0])]
         slug = path.stem
         if site is not None and slug in model.articles.get(site.lang, {}):
-            body = with_article_parts(body, site.article_context(slug), site.faq_section(rendered.faq))
+            body = with_article_parts(body, site.article_context(slug), site.faq_section(rendered.faq),
+                                      site.reading_section(slug))
         pages[path] = front + body
     return pages
 

@@ -101,10 +101,23 @@ class Resource:
     path_line: int = 0  # of its path, for error messages
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A source an article builds on, for the reader who wants to go further: a link, never fetched."""
+
+    id: str
+    url: str
+    title: dict[str, str]
+    note: dict[str, str]
+    articles: tuple[str, ...]
+    line: int = 0
+
+
 @dataclass
 class SiteModel:
     routes: list[Route] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
+    reading: list[Reading] = field(default_factory=list)
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
     levels: dict[str, dict[str, str]] = field(default_factory=dict)
     glossary: dict[str, dict[str, str]] = field(default_factory=dict)  # the site's terms in each language
@@ -115,6 +128,9 @@ class SiteModel:
 
     def resources_of(self, slug: str) -> list[Resource]:
         return [r for r in self.resources if slug in r.articles]
+
+    def reading_of(self, slug: str) -> list[Reading]:
+        return [r for r in self.reading if slug in r.articles]
 
     def newest(self, lang: str, count: int | None = None) -> list[Article]:
         ordered = sorted(self.articles.get(lang, {}).values(), key=lambda a: (a.date, a.slug), reverse=True)
@@ -217,6 +233,17 @@ def load_site_data(path: Path, shown: str) -> SiteModel:
                                         _per_language(entry.get("description"), where, "description"),
                                         tuple(entry.get("articles") or ()), _line_of(node),
                                         _field_line(node, "path")))
+    for entry, node in zip(data.get("reading") or [], _items(nodes.get("reading")), strict=True):
+        where = (shown, _line_of(node))
+        _require(isinstance(entry, dict) and isinstance(entry.get("id"), str), where, "a reading entry needs an id")
+        _require(isinstance(entry.get("url"), str) and entry["url"].startswith("https://"), where,
+                 f"reading '{entry['id']}': url must be an https:// address")
+        articles = entry.get("articles")
+        _require(isinstance(articles, list) and articles, where,
+                 f"reading '{entry['id']}': articles must list the slugs of the articles it belongs to")
+        model.reading.append(Reading(entry["id"], entry["url"], _per_language(entry.get("title"), where, "title"),
+                                     _per_language(entry.get("note"), where, "note"), tuple(articles),
+                                     _line_of(node)))
     return model
 
 
@@ -343,6 +370,11 @@ def _cross_check(model: SiteModel, docs_dir: Path, data_name: str, shown_root: P
             if slug not in model.articles[first] and slug not in unreadable:  # an unreadable one is reported
                 problems.append(Problem(data_name, resource.line,
                                         f"resource '{resource.id}' names unknown article '{slug}'"))
+    for reading in model.reading:
+        for slug in reading.articles:
+            if slug not in model.articles[first] and slug not in unreadable:
+                problems.append(Problem(data_name, reading.line, f"reading '{reading.id}' names unknown article "
+                                        f"'{slug}'; use an article's file name without .md"))
     return problems
 
 

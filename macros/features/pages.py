@@ -166,6 +166,12 @@ class SiteMacros:
         body = "  \n".join(lines)  # two spaces: a Markdown line break
         return f'<div class="article-context" markdown data-search-exclude>\n\n{body}\n\n</div>\n\n'
 
+    def reading_section(self, slug: str) -> str:
+        """"Further reading": the sources the article builds on, as links (nothing is fetched)."""
+        items = [f"- [{r.title[self.lang]}]({r.url}){ui(self.lang, 'dash')}{r.note[self.lang]}"
+                 for r in self.model.reading_of(slug)]
+        return f"\n\n## {ui(self.lang, 'reading.title')}\n\n" + "\n".join(items) + "\n" if items else ""
+
     def faq_section(self, faq: list[tuple[str, str]]) -> str:
         """The FAQ (question, answer) pairs, macros already rendered, as collapsible blocks."""
         if not faq:
@@ -186,8 +192,9 @@ class SiteMacros:
                                for q, a in faq]}
 
 
-def with_article_parts(markdown: str, context: str, faq: str) -> str:
-    """An article's Markdown with its context block right under the title and its FAQ at the end."""
+def with_article_parts(markdown: str, context: str, faq: str, reading: str = "") -> str:
+    """An article's Markdown with its context block right under the title, then its further reading
+    and its FAQ at the end."""
     title = re.search(r"^# .*\n", markdown, re.M)
     at = title.end() if title else 0
-    return markdown[:at] + "\n" + context + markdown[at:] + faq
+    return markdown[:at] + "\n" + context + markdown[at:] + reading + faq

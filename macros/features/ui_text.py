@@ -26,6 +26,8 @@ UI: dict[str, dict[str, str]] = {
         "varies.below": "both below {bound}",
         "colon": ": ",
         "separator": ", ",
+        "dash": " — ",
+        "reading.title": "Further reading",
     },
     "zh": {
         "route": "学习路线",
@@ -50,6 +52,8 @@ UI: dict[str, dict[str, str]] = {
         "varies.below": "均低于 {bound}",
         "colon": "：",
         "separator": "、",
+        "dash": "——",
+        "reading.title": "延伸阅读",
     },
 }
 """Language -> key -> text. Both languages have the same keys and placeholders, and every key is used

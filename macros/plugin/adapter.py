@@ -149,7 +149,8 @@ def _add_article_parts(env: Any, page: Page) -> None:
     slug = Path(env.page.file.src_uri).stem
     if site is None or slug not in site.model.articles.get(site.lang, {}):
         return
-    env.markdown = with_article_parts(env.markdown, site.article_context(slug), site.faq_section(page.faq))
+    env.markdown = with_article_parts(env.markdown, site.article_context(slug), site.faq_section(page.faq),
+                                      site.reading_section(slug))
     env.page.meta["faq_jsonld"] = site.faq_jsonld(page.faq)
 
 
