@@ -266,11 +266,12 @@ def test_a_table_with_machine_dependent_columns_says_so_in_the_page_language() -
     assert "net_loss" in TOLERANCES["spiral-training.csv"]
     output, _ = render_page("docs/en/p.md", "en/p.md", '{{ table("spiral-training.csv") }}', RESULTS)
     assert output.endswith("On another machine these columns may differ, within the stated bounds: "
-                           "`net_loss` (±2e-5).")
+                           "two-layer network: loss (`net_loss`, ±2e-5).")
     output, _ = render_page("docs/zh/p.md", "zh/p.md", '{{ table("spiral-training.csv") }}', RESULTS)
-    assert output.endswith("在其他机器上，以下各列的数值可能略有不同，但不会超出标注的范围：`net_loss`（±2e-5）。")
+    assert output.endswith("在其他机器上，以下各列的数值可能略有不同，但不会超出标注的范围："
+                           "两层网络：损失（`net_loss`，±2e-5）。")
     output, _ = render_page("docs/en/p.md", "en/p.md", '{{ table("matmul-gradient-checks.csv") }}', RESULTS)
-    assert "`max_gap` (both below 1e-13)" in output
+    assert "largest gap between layouts (`max_gap`, both below 1e-13)" in output
     output, _ = render_page("docs/en/p.md", "en/p.md", '{{ table("optimizer-path.csv") }}', RESULTS)
     assert "another machine" not in output
 

@@ -66,3 +66,21 @@ def test_pages_point_open_graph_and_twitter_at_their_card(built_site: Path, page
         assert card.size == (1200, 630)
     slug = page.removeprefix("zh/").split("/index.html")[0].replace("routes/", "route-")
     assert Path(name).name.startswith(("zh-" if page.startswith("zh/") else "en-") + slug + "-")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_long_card_text_ends_with_an_ellipsis_and_never_cuts_a_number(lang: str) -> None:
+    from macros.features.cards import clip
+
+    words = {"en": "the gradient of a loss over {n} samples moves", "zh": "在 {n} 个样本上损失的梯度随之变化，"}[lang]
+    numbers = [f"{n:,}" for n in range(1000, 60000, 997)]
+    for start in range(12):
+        text = "".join(words.format(n=n) + " " for n in numbers[start:])
+        lines = clip(text, lang, 40, 2)
+        assert len(lines) == 2
+        assert lines[-1].endswith("…")
+        assert all(len(line) <= 40 for line in lines)
+        shown = re.findall(r"[0-9][0-9,]*[0-9]|[0-9]", "".join(lines))
+        assert shown
+        assert set(shown) <= set(numbers), shown  # each number whole, never 2,2… or a split 2, / 200
+    assert clip("short text", lang, 40, 2) == ["short text"]

@@ -143,3 +143,19 @@ def test_further_reading_closes_each_article_with_the_same_links_in_both_languag
         faq = re.search(r"<h2[^>]*>" + {"en": "FAQ", "zh": "常见问题"}[lang], html)
         assert section.start() < faq.start()  # before the FAQ
     assert links["en"] == links["zh"]
+
+
+@pytest.mark.parametrize(("page", "words"), [("mse-gradient/index.html", "Download this page's share card (PNG)"),
+                                             ("zh/mse-gradient/index.html", "下载本页的分享卡片（PNG）"),
+                                             ("routes/deep-learning-math/index.html", "share card")])
+def test_each_article_and_route_links_its_own_share_card(built_site: Path, page: str, words: str) -> None:
+    html = (built_site / page).read_text(encoding="utf-8")
+    link = re.search(r'<p class="share-card-link">\s*<a href="([^"]+)" download>([^<]+)</a>', html)
+    assert link, page
+    assert words in link.group(2)
+    card = (built_site / page).parent / link.group(1)
+    assert card.resolve().is_file()
+    assert card.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    image = re.search(r'<meta property="og:image" content="([^"]+)"', html).group(1)
+    assert image.endswith(link.group(1).split("/")[-1])  # the card the page shares is the one offered
+    assert "share-card-link" not in (built_site / "resources" / "index.html").read_text(encoding="utf-8")

@@ -428,8 +428,15 @@ class PageMacros:
 
         from lab.tables.columns import title as column_title
 
-        columns = separator.join(f"{column_title(column, lang) or f'`{column}`'}{opening}{bound_text(bound)}{closing}"
-                                 for column, bound in stated.items())
+        comma = "，" if lang == "zh" else ", "
+
+        def described(column: str, bound: str) -> str:  # the title, and the CSV's name for the download's reader
+            named = column_title(column, lang)
+            if named is None:
+                return f"`{column}`{opening}{bound_text(bound)}{closing}"
+            return f"{named}{opening}`{column}`{comma}{bound_text(bound)}{closing}"
+
+        columns = separator.join(described(column, bound) for column, bound in stated.items())
         return f"\n\n{ui(lang, 'varies', columns=columns)}"
 
     def lab_source(self, name: str) -> str:

@@ -84,12 +84,16 @@ def cjk_font() -> Path:
 _NO_LINE_START = set("，。：；、！？）」』”,.:;!?)")
 
 
+_ZH_TOKEN = r"[A-Za-z0-9_.+\-√]+(?:,[0-9]+)*|\s|."
+"""What a Chinese line never breaks inside: a Latin word, or a number with its thousands separators."""
+
+
 def _wrap(text: str, lang: str, width: int) -> list[str]:
     """Lines of at most ``width`` columns (a Han character takes two): English breaks at spaces;
     Chinese between characters, never inside a Latin word or before closing punctuation."""
     if lang != "zh":
         return textwrap.wrap(text, width)
-    tokens = re.findall(r"[A-Za-z0-9_.+\-√]+|\s|.", text)
+    tokens = re.findall(_ZH_TOKEN, text)
     lines, line, used = [], "", 0
     for token in tokens:
         size = sum(2 if ord(c) > 0x2E7F else 1 for c in token)
@@ -100,6 +104,24 @@ def _wrap(text: str, lang: str, width: int) -> list[str]:
                 continue
         line, used = line + token, used + size
     return [*lines, line.rstrip()] if line.strip() else lines
+
+
+def _columns(text: str) -> int:
+    return sum(2 if ord(c) > 0x2E7F else 1 for c in text)
+
+
+def clip(text: str, lang: str, width: int, count: int) -> list[str]:
+    """At most ``count`` lines of ``text``; when it is longer, the last line ends with "…". Whole
+    words (and whole numbers) are dropped to make room, never cut: a card never shows 2,2… for 2,200."""
+    lines = _wrap(text, lang, width)
+    if len(lines) <= count:
+        return lines
+    tokens = re.findall(_ZH_TOKEN, lines[count - 1]) if lang == "zh" else \
+        re.findall(r"\S+|\s+", lines[count - 1])
+    while tokens and (_columns("".join(tokens).rstrip()) + 1 > width or tokens[-1].isspace()
+                      or tokens[-1] in _NO_LINE_START | {"（", "“", "("}):
+        tokens.pop()
+    return [*lines[: count - 1], "".join(tokens).rstrip(" ,，、：:;；") + "…"]
 
 
 def draw(card: Card) -> bytes:
@@ -119,12 +141,12 @@ def draw(card: Card) -> bytes:
     fig.patches.append(matplotlib.patches.Rectangle((0.05, 0.80), 0.08, 0.012, transform=fig.transFigure,
                                                     facecolor=ACCENT, edgecolor="none"))
     fig.text(0.05, 0.86, card.site, fontproperties=font, fontsize=22, color=MUTED)
-    title_lines = _wrap(card.title, card.lang, 36 if card.lang == "zh" else 34)[:3]
+    title_lines = clip(card.title, card.lang, 36 if card.lang == "zh" else 34, 3)
     y = 0.70
     for line in title_lines:
         fig.text(0.05, y, line, fontproperties=font, fontsize=44, color=INK, va="top")
         y -= 0.12
-    for line in _wrap(card.subtitle, card.lang, 80)[:2]:
+    for line in clip(card.subtitle, card.lang, 80, 2):
         fig.text(0.05, y - 0.03, line, fontproperties=font, fontsize=20, color=MUTED, va="top")
         y -= 0.06
     fig.text(0.05, 0.07, card.footer, fontproperties=font, fontsize=18, color=ACCENT)
