@@ -15,9 +15,10 @@ from tools.benchmark import floor_project, peer_project, synthetic_project
 
 
 def body_text(html: str) -> str:
-    """The article's text without tags and without the lab badge, which only our plugin adds."""
+    """The article's text without tags and without the lab badge and the share-card link, which only
+    our plugin adds."""
     article = re.search(r"<article.*?</article>", html, re.S).group()
-    article = re.sub(r'<p class="lab-badge".*?</p>', "", article, flags=re.S)
+    article = re.sub(r'<p class="(?:lab-badge|share-card-link)".*?</p>', "", article, flags=re.S)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", article))
 
 

@@ -52,3 +52,34 @@ def test_the_built_index_has_no_tex_no_context_block_and_whole_chinese_terms(bui
     for term in ("雅可比", "感受野", "反向传播"):
         assert chinese.count(term) > 0
         assert len(re.findall(f"\u200b{term}\u200b", chinese)) == chinese.count(term), term
+
+
+def test_each_language_gets_its_own_index_beside_the_shared_one(tmp_path: Path) -> None:
+    from macros.features.search_text import clean_index
+
+    docs = [{"location": "", "title": "Home", "text": r"\(x^\top\)"},
+            {"location": "mse-gradient/", "title": "MSE", "text": "gradient"},
+            {"location": "zh/", "title": "首页", "text": "梯度"},
+            {"location": "zh/mse-gradient/", "title": "均方误差", "text": r"\(\sqrt{d_k}\)"}]
+    path = tmp_path / "search_index.json"
+    path.write_text(json.dumps({"config": {"lang": ["en", "zh"]}, "docs": docs}), encoding="utf-8")
+    clean_index(path)
+    every = json.loads(path.read_text(encoding="utf-8"))
+    english = json.loads((tmp_path / "search_index.en.json").read_text(encoding="utf-8"))
+    chinese = json.loads((tmp_path / "search_index.zh.json").read_text(encoding="utf-8"))
+    assert [d["location"] for d in english["docs"]] == ["", "mse-gradient/"]
+    assert [d["location"] for d in chinese["docs"]] == ["zh/", "zh/mse-gradient/"]
+    assert every["docs"] == english["docs"] + chinese["docs"]
+    assert chinese["docs"][1]["text"] == "√(d_k)"
+    assert english["config"] == every["config"]
+
+
+def test_every_page_loads_the_index_of_its_language(built_site: Path) -> None:
+    for page in ("index.html", "zh/mse-gradient/index.html"):
+        html = (built_site / page).read_text(encoding="utf-8")
+        script = re.search(r'<script src="([^"]*search-language\.js)"></script>', html)
+        assert script, page
+        assert html.index(script.group()) < html.index("assets/javascripts/bundle.")  # before Material's search
+        assert ((built_site / page).parent / script.group(1)).resolve().is_file()
+    for lang in ("en", "zh"):
+        assert (built_site / "search" / f"search_index.{lang}.json").is_file()

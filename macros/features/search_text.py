@@ -37,8 +37,10 @@ def plain_math(text: str) -> str:
     return _MATH.sub(lambda match: _text(next(group for group in match.groups() if group is not None)), text)
 
 
-def clean_index(path: Path) -> None:
-    """Rewrite a built search index with plain-text formulas in every title and text."""
+def clean_index(path: Path, languages: tuple[str, ...] = ("en", "zh")) -> None:
+    """Rewrite a built search index with plain-text formulas in every title and text, and write one
+    index per language beside it (``search_index.zh.json``: the pages under ``zh/``; the first
+    language: all the others), which docs/assets/javascripts/search-language.js loads."""
     if not path.is_file():
         return
     index = json.loads(path.read_text(encoding="utf-8"))
@@ -46,4 +48,15 @@ def clean_index(path: Path) -> None:
         for field in ("title", "text"):
             if isinstance(doc.get(field), str):
                 doc[field] = plain_math(doc[field])
+    _write(path, index)
+    others = tuple(f"{lang}/" for lang in languages[1:])
+    for lang in languages:
+        if lang == languages[0]:
+            docs = [d for d in index.get("docs", []) if not str(d.get("location", "")).startswith(others)]
+        else:
+            docs = [d for d in index.get("docs", []) if str(d.get("location", "")).startswith(f"{lang}/")]
+        _write(path.with_name(f"search_index.{lang}.json"), {**index, "docs": docs})
+
+
+def _write(path: Path, index: dict[str, Any]) -> None:
     path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -1,9 +1,14 @@
-"""MkDocs hook (``hooks:`` in mkdocs.yml): the site's Chinese terms are whole words to the search index.
+"""MkDocs hook (``hooks:`` in mkdocs.yml): search as a reader needs it.
+
+The site's Chinese terms are whole words to the search index.
 
 Material's search plugin splits Chinese text into words with jieba, which cuts 雅可比 into 雅 | 可比
 and 感受野 into 感受 | 野: a search finds and highlights only a fragment. Before the plugin starts,
 this hook writes a jieba user dictionary of the Chinese names of the tags and the glossary of
 ``docs/_data/site.yml`` (under ``.cache/search/``) and hands it to the plugin.
+
+Once every language is built (``mkdocs build`` and ``mkdocs serve`` alike), formulas in the index
+become text and each language gets its own index (macros/features/search_text.py).
 """
 
 from __future__ import annotations
@@ -41,3 +46,13 @@ def on_config(config: Any) -> None:
     except Exception:
         return
     search.config["jieba_dict_user"] = str(path)
+
+
+@event_priority(-150)  # after mkdocs-static-i18n (-100) has built the other languages into the index
+def on_post_build(config: Any) -> None:
+    index = Path(config["site_dir"]) / "search" / "search_index.json"
+    if not index.is_file():  # a nested language build: its pages go into the first build's index
+        return
+    from macros.features.search_text import clean_index
+
+    clean_index(index)

@@ -118,12 +118,6 @@ def on_post_build(config: Any) -> None:
     warnings = counter.get_counts()
     if swap.not_found is not None and (partial / "404.html").is_file():
         (partial / "404.html").write_text(swap.not_found, encoding="utf-8")
-    try:  # result snippets show formulas as text, not as TeX source (macros/features/search_text.py)
-        from macros.features.search_text import clean_index
-
-        clean_index(partial / "search" / "search_index.json")
-    except Exception as error:  # never a reason to lose the build; the snippet shows the source
-        log.warning(f"the search index keeps its TeX: {error}")
     _finish()
     if config["strict"] and warnings:
         shutil.rmtree(partial, ignore_errors=True)

@@ -96,6 +96,8 @@ def test_chinese_search_finds_the_right_articles(watched, site_url: str, query: 
             assert query in highlighted, highlighted
             if query in ("雅可比", "感受野"):  # glossary terms: never a fragment such as 雅 or 可比
                 assert all(m == query or (query not in m and m not in query) for m in highlighted), highlighted
+            hrefs = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
+            assert all(h.startswith(site_url + "zh/") for h in hrefs), hrefs  # the reader's language only
             text = page.evaluate(snippets)
             assert "\\(" not in text
             assert "\\frac" not in text
@@ -105,6 +107,25 @@ def test_chinese_search_finds_the_right_articles(watched, site_url: str, query: 
         except Exception:
             links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
     raise AssertionError(f"no result links to {expected}: {links}; console: {watched.errors}")
+
+
+def test_english_search_shows_english_pages_only(watched, site_url: str) -> None:
+    page = watched.page
+    found = ("[...document.querySelectorAll('.md-search-result__item a')]"
+             f".some(a => a.href.startsWith('{site_url}mse-gradient/'))")
+    for _ in range(3):  # as above: a worker that stalls on a loaded machine gets a fresh page
+        page.goto(site_url)
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        page.fill("input.md-search__input", "gradient")
+        try:
+            page.wait_for_function(found, timeout=90000)
+            break
+        except Exception:
+            continue
+    else:
+        raise AssertionError(f"no English result; console: {watched.errors}")
+    hrefs = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
+    assert not [h for h in hrefs if h.startswith(site_url + "zh/")], hrefs
 
 
 def test_screenshot_command_writes_every_article_in_both_languages(built_site, tmp_path) -> None:
