@@ -43,11 +43,11 @@ $(UV): tools/uv-requirements.txt
 
 # The build's packages; a test environment's extra packages are left where they are (--inexact).
 $(BIN)/.site-installed: pyproject.toml uv.lock $(UV)
-	$(UV) sync --quiet --locked --inexact --python $(PYTHON)
+	$(UV) sync --quiet --locked --inexact --compile-bytecode --python $(PYTHON)
 	touch $@
 
 $(BIN)/.test-installed: pyproject.toml uv.lock $(UV) $(BIN)/.site-installed
-	$(UV) sync --quiet --locked --group test --python $(PYTHON)
+	$(UV) sync --quiet --locked --group test --compile-bytecode --python $(PYTHON)
 	touch $@
 
 site: system-deps $(BIN)/.site-installed
