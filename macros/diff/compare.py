@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from macros.diff.sides import Side
+from macros.engine.claims import CITING
 
-CITING = ("check", "approx", "below", "value")
-"""The claim kinds that show a lab number (macros/engine/claims.py), as the check's JSON names them."""
 CHANGED, ADDED, REMOVED = "changed", "added", "removed"
 
 

@@ -64,13 +64,14 @@ def _numbers_table(numbers: list[NumberChange]) -> list[str]:
             *(_number_row(n) for n in numbers), ""]
 
 
-def _where(n: NumberChange) -> str:
+def _where(n: NumberChange) -> tuple[str, str]:
+    """``page:line`` of a number, and a note: removed, new, or the line it had before."""
     if n.status == REMOVED:
-        return f"{n.page}:{n.line_before} (removed)"
+        return f"{n.page}:{n.line_before}", "(removed)"
     if n.status == ADDED:
-        return f"{n.page}:{n.line_after} (new)"
-    moved = f" (line {n.line_before} before)" if n.line_before != n.line_after else ""
-    return f"{n.page}:{n.line_after}{moved}"
+        return f"{n.page}:{n.line_after}", "(new)"
+    moved = f"(line {n.line_before} before)" if n.line_before != n.line_after else ""
+    return f"{n.page}:{n.line_after}", moved
 
 
 def _cell(text: str, whole: bool = False) -> str:
@@ -79,7 +80,7 @@ def _cell(text: str, whole: bool = False) -> str:
 
 
 def _number_row(n: NumberChange) -> str:
-    page, _, note = _where(n).partition(" ")
+    page, note = _where(n)
     where = f"`{page}`" + (f" {note}" if note else "")
     before = _cell(n.before) + _verdict(n.verdict_before) if n.status != ADDED else "—"
     after = _cell(n.after) + _verdict(n.verdict_after) if n.status != REMOVED else "—"
@@ -188,7 +189,7 @@ def to_html(diff: Diff) -> str:
         out += [f"<h2>{title}</h2>", "<table><tr><th>where</th><th>key</th><th>before</th><th>after</th>"
                 "<th>lab before</th><th>lab after</th></tr>"]
         for n in numbers:
-            page, _, note = _where(n).partition(" ")
+            page, note = _where(n)
             lab_after = "(unchanged)" if n.lab_before == n.lab_after else f"<code>{e(n.lab_after)}</code>"
             out.append(f"<tr><td><code>{e(page)}</code> {e(note)}</td><td><code>{e(n.key)}</code></td>"
                        f"<td>{_shown_html(n.before, n.verdict_before)}</td><td>{_shown_html(n.after, n.verdict_after)}"

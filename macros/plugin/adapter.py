@@ -100,23 +100,20 @@ def define_env(env: Any) -> None:
 
 
 def _own_card(build: Build, env: Any) -> str | None:
-    """The path of this page's own share card (articles and routes have one), for its download link."""
+    """The file name of this page's own share card (articles and routes have one), or None."""
     src = Path(env.page.file.src_uri)
     slug = f"route-{src.stem}" if src.parent.name == "routes" else src.stem
-    name = build.card_names.get((src.parts[0], slug)) if build.card_names else None
-    return f"{CARDS}/{name}" if name else None
+    return build.card_names.get((src.parts[0], slug)) if build.card_names else None
 
 
 def _card_url(build: Build, env: Any) -> str | None:
     """The share card of this page: its own for articles and routes, the first route's for others."""
     if not build.card_names:
         return None
-    src = Path(env.page.file.src_uri)
-    lang = src.parts[0]
-    slug = f"route-{src.stem}" if src.parent.name == "routes" else src.stem
+    lang = Path(env.page.file.src_uri).parts[0]
     fallback = (name for (card_lang, card_slug), name in build.card_names.items()
                 if card_lang == lang and card_slug.startswith("route-"))
-    name = build.card_names.get((lang, slug)) or next(fallback, None)
+    name = _own_card(build, env) or next(fallback, None)
     return f"{build.site_url}{CARDS}/{name}" if name else None
 
 
@@ -145,7 +142,8 @@ def on_post_page_macros(env: Any) -> None:
     problems = [c for c in page.claims if c.verdict != OK] + build.site_wide
     _add_article_parts(env, page)
     env.page.meta["card_url"] = _card_url(build, env)
-    env.page.meta["card_path"] = _own_card(build, env)
+    own = _own_card(build, env)
+    env.page.meta["card_path"] = f"{CARDS}/{own}" if own else None
     if problems:  # only reachable under `mkdocs serve`: a build has already stopped
         items = "\n".join(f"    - `{c.page}:{c.line}` {c.message}" for c in problems)
         title = f"Lab check failed: {len(problems)} problem(s)"
