@@ -12,6 +12,7 @@ from pathlib import Path
 from lab.runner.compare import AGREES, DIFFERS, IDENTICAL, VARIES, compare_folders
 from lab.runner.failures import locate
 from lab.runner.outputs import FigureError, write_outputs
+from lab.runner.stamp import figure_files
 from lab.tables import TABLES
 
 
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     except (Exception, SystemExit) as error:  # an experiment that raised: its lab file and line, no traceback
         print(f"{locate(error).describe()}; the lab did not finish, so nothing was compared", file=sys.stderr)
         return 1
-    produced = [*TABLES, *(f"figures/{name}.svg" for name in drawn)]
+    produced = [*TABLES, *(path for name in drawn for path in figure_files(name))]
     for name in produced:
         print(args.out / name)
     if args.compare is None:

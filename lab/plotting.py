@@ -8,7 +8,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from lab.darkmode import on_fill, recolour
+
 SVG_HASH_SALT = "dl-math-lab"
+__all__ = ["on_fill", "pyplot", "to_svg", "to_svgs"]
 
 
 def pyplot() -> Any:
@@ -25,9 +28,23 @@ def pyplot() -> Any:
     return plt
 
 
+def _svg(fig: Any, **options: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight", **options)
+    return buffer.getvalue()
+
+
 def to_svg(fig: Any) -> bytes:
     """Serialize a figure to SVG bytes that are identical from run to run."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    svg = _svg(fig)
     pyplot().close(fig)
-    return buffer.getvalue()
+    return svg
+
+
+def to_svgs(fig: Any) -> tuple[bytes, bytes]:
+    """The figure's SVG for the light page, then its twin for the dark page (lab/darkmode.py)."""
+    light = _svg(fig)
+    recolour(fig)
+    dark = _svg(fig, facecolor="none", edgecolor="none")
+    pyplot().close(fig)
+    return light, dark

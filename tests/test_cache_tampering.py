@@ -157,3 +157,28 @@ def test_an_edit_to_a_data_file_the_lab_reads_is_published(good_tiny: Path, tmp_
     second = mkdocs(project, "build", "--strict")
     assert second.returncode != 0
     assert "docs/en/index.md:8: written 0.801, lab 1.145 (mse.loss)" in second.stderr
+
+
+@pytest.mark.parametrize("how", ["edited", "deleted", "stored copy edited"])
+def test_a_damaged_dark_twin_is_written_again(good_tiny: Path, tmp_path: Path, how: str) -> None:
+    """The dark palette's figure is published from the lab too: an edited or missing twin beside an
+    intact light figure, or a damaged stored twin, is drawn again, never shown."""
+    project = tmp_path / "tiny"
+    shutil.copytree(good_tiny, project)
+    twins = sorted((project / "docs" / "assets" / "lab" / "figures").glob("*.dark.svg"))
+    assert twins
+    twin, original = twins[0], twins[0].read_bytes()
+    if how == "edited":
+        twin.write_bytes(original.replace(b"</svg>", b"<text>0.801</text></svg>"))
+    elif how == "deleted":
+        twin.unlink()
+    else:  # the light figure and the outputs' stamp gone, so the build restores both from the store
+        stored = list((project / ".cache" / "lab" / "figures").glob(twin.name.removesuffix(".svg") + "-*.svg"))
+        assert stored
+        for entry in stored:
+            entry.write_bytes(entry.read_bytes().replace(b"</svg>", b"<text>0.801</text></svg>"))
+        shutil.rmtree(project / "docs" / "assets" / "lab")
+    result = mkdocs(project, "build", "--strict")
+    assert result.returncode == 0, result.stderr
+    assert twin.read_bytes() == original
+    assert (project / "site" / "assets" / "lab" / "figures" / twin.name).read_bytes() == original

@@ -86,23 +86,24 @@ def test_a_lab_constant_and_a_prose_edit_show_exactly_the_moved_numbers_and_redr
     for number in report["numbers"]:
         expected = {"mse.grad_W[0,0]": (0.3, 0.6), "mse.loss": (0.80125, 0.86125)}[number["key"]]
         assert (float(number["lab_before"]), float(number["lab_after"])) == pytest.approx(expected)
-    # The figure and the table drawn from the MSE result, the figure set holding that figure, and the
-    # runnable bundle holding lab/mse.py; no other figure, table or download.
+    # The figure (and its dark twin) and the table drawn from the MSE result, the figure set holding
+    # that figure, and the runnable bundle holding lab/mse.py; no other figure, table or download.
     assert {(f["path"], f["kind"], f["status"]) for f in report["files"]} == {
         ("assets/lab/figures/mse-outer-product.svg", "figure", CHANGED),
+        ("assets/lab/figures/mse-outer-product.dark.svg", "figure", CHANGED),
         ("assets/lab/gradient-check-results.csv", "table", CHANGED),
         ("assets/lab/figures.zip", "download", CHANGED),
         ("assets/lab/dl-math-lab.zip", "download", CHANGED),
     }
     assert report["problems"] == {"before": 0, "after": 3}
-    assert "4 lab number(s) changed, 0 added, 0 removed (en 2, zh 2); 4 lab file(s) changed" in text
+    assert "4 lab number(s) changed, 0 added, 0 removed (en 2, zh 2); 5 lab file(s) changed" in text
     assert "| `docs/zh/index.md:9` (line 7 before) | `mse.grad_W[0,0]` | 0.300 | 0.600 |" in text
     # The three stale numbers are new problems, each listed with its message.
     assert "| `docs/en/index.md:8` | written 0.801, lab 0.861 (mse.loss) |" in text
     assert "`dl-math-lab/lab/mse.py`" in text  # the bundle's changed member is named
     assert "<code>dl-math-lab/lab/mse.py</code>" in html
-    # The HTML report shows the figure before and after, embedded rather than linked.
-    assert html.count("data:image/svg+xml;base64,") == 2
+    # The HTML report shows the figure and its dark twin before and after, embedded rather than linked.
+    assert html.count("data:image/svg+xml;base64,") == 4
     assert '<span class="del">-W,W00,0.300000' in html
     assert '<span class="ins">+W,W00,0.600000' in html
 
@@ -190,7 +191,7 @@ def test_the_workflow_puts_the_whole_report_and_the_diff_in_the_summary_and_uplo
     assert text.count("| `docs/zh/index.md:8` |") == 3  # among the problems, as a new problem, in the diff
     assert "## Numbers diff" in text
     assert "4 lab number(s) changed, 0 added, 0 removed (en 2, zh 2)" in text
-    assert (project / upload["with"]["path"]).read_text(encoding="utf-8").count("data:image/svg+xml") == 2
+    assert (project / upload["with"]["path"]).read_text(encoding="utf-8").count("data:image/svg+xml") == 4
 
 
 def test_a_cache_committed_by_mistake_is_never_the_one_a_side_uses(project: Path) -> None:

@@ -162,7 +162,8 @@ def test_lab_source_shows_the_real_function_with_its_line_numbers() -> None:
 def test_figure_and_table_link_relative_to_the_page() -> None:
     body = '{{ figure("mse-outer-product", "A *caption*") }}\n{{ table("gradient-check-results.csv") }}'
     output, _ = render(body, front="")
-    assert "](../assets/lab/figures/mse-outer-product.svg)" in output
+    assert "](../assets/lab/figures/mse-outer-product.svg#only-light)" in output
+    assert "](../assets/lab/figures/mse-outer-product.dark.svg#only-dark)" in output
     assert "| W | W11 | -2.500000 | -2.500000 |" in output
     assert "(../assets/lab/gradient-check-results.csv)" in output
 

@@ -1,5 +1,6 @@
-"""``python -m tools.screenshots --site site --out screenshots``: a full-page PNG of every article
-in both languages (and the home pages), for review. Uses Debian's Chromium, offline."""
+"""``python -m tools.screenshots --site site --out screenshots``: a full-page PNG of every page of
+the built site in both languages, for review, in the light palette or (``--palette dark``) the dark
+one, at the width asked for (``--width 390`` for a phone). Uses Debian's Chromium, offline."""
 
 from __future__ import annotations
 
@@ -14,11 +15,23 @@ from playwright.sync_api import sync_playwright
 from tools.chromium import ARTICLES, CHROMIUM, CHROMIUM_ARGS, QuietHandler
 
 
+def pages(site: Path) -> list[str]:
+    """Every built page's address relative to the site root ("" for the home page), articles first
+    in reading order, English then Chinese."""
+    found = sorted(p.parent.relative_to(site).as_posix() for p in site.rglob("index.html"))
+    english = [("" if p == "." else p + "/") for p in found if not p.startswith("zh")]
+    first = [*[f"{slug}/" for slug in ARTICLES if f"{slug}/" in english]]
+    ordered = list(dict.fromkeys(["", *first, *english]))
+    return ordered + [f"zh/{path}" for path in ordered if (site / "zh" / path / "index.html").exists()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.screenshots", description=__doc__)
     parser.add_argument("--site", type=Path, default=Path("site"), help="built site (default: site)")
     parser.add_argument("--out", type=Path, default=Path("screenshots"), help="folder for the PNGs")
     parser.add_argument("--width", type=int, default=1280, help="viewport width in pixels")
+    parser.add_argument("--palette", choices=["light", "dark"], default="light",
+                        help="the reader's preferred colour scheme, which picks Material's palette")
     args = parser.parse_args(argv)
     if not (args.site / "index.html").exists():
         parser.error(f"no built site in {args.site}: run `make site` first")
@@ -28,14 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": args.width, "height": 900})
-        for lang in ("en", "zh"):
-            for slug in ["index", *ARTICLES]:
-                path = ("" if lang == "en" else "zh/") + ("" if slug == "index" else f"{slug}/")
-                page.goto(base + path, wait_until="networkidle")
-                target = args.out / f"{lang}-{slug}.png"
-                page.screenshot(path=str(target), full_page=True)
-                print(target)
+        page = browser.new_page(viewport={"width": args.width, "height": 900}, color_scheme=args.palette)
+        suffix = "-dark" if args.palette == "dark" else ""
+        for path in pages(args.site):
+            page.goto(base + path, wait_until="networkidle")
+            lang, slug = ("zh", path[3:]) if path.startswith("zh/") else ("en", path)
+            target = args.out / f"{lang}-{slug.strip('/').replace('/', '-') or 'index'}{suffix}.png"
+            page.screenshot(path=str(target), full_page=True)
+            print(target)
         browser.close()
     server.shutdown()
     server.server_close()

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.plotting import pyplot
+from lab.plotting import on_fill, pyplot
 
 
 def _heatmap(ax: Any, P: np.ndarray, allowed: np.ndarray, cmap: Any, title: str) -> Any:
@@ -17,11 +17,12 @@ def _heatmap(ax: Any, P: np.ndarray, allowed: np.ndarray, cmap: Any, title: str)
     for i in range(n):
         for j in range(n):
             if allowed[i, j]:
-                ax.text(j, i, f"{P[i, j]:.4f}", ha="center", va="center",
-                        color="white" if P[i, j] > 0.6 else "black", fontsize=10)
+                on_fill(ax.text(j, i, f"{P[i, j]:.4f}", ha="center", va="center",
+                                color="white" if P[i, j] > 0.6 else "black", fontsize=10))  # on the image
             else:
-                ax.add_patch(_masked_cell(j, i))
-                ax.text(j, i, "0", ha="center", va="center", color="#777777", fontsize=10)
+                cell = ax.add_patch(_masked_cell(j, i))
+                on_fill(ax.text(j, i, "0", ha="center", va="center", color="#595959", fontsize=10),
+                        cell.get_facecolor())
     ax.set_xticks(range(n), [f"$k_{j + 1}$" for j in range(n)])
     ax.set_yticks(range(n), [f"$q_{i + 1}$" for i in range(n)])
     ax.xaxis.tick_top()

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.plotting import pyplot
+from lab.plotting import on_fill, pyplot
 
 WINDOW = "#f4a259"  # the current window and the output cell it writes
 DONE = "#bcd4e6"  # output cells already written
@@ -21,7 +21,7 @@ def _cell(ax: Any, x: float, y: float, colour: str, text: str = "", size: float 
 
     ax.add_patch(Rectangle((x, y), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5))
     if text:
-        ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=size)
+        on_fill(ax.text(x + 0.5, y + 0.5, text, ha="center", va="center", fontsize=size), colour)
 
 
 def _num(v: float) -> str:
@@ -37,8 +37,8 @@ def _scan_panel(ax: Any, x: np.ndarray, k: np.ndarray, y: np.ndarray, pos: tuple
         inside = r0 <= i < r0 + f and q0 <= j < q0 + f
         _cell(ax, j, n - 1 - i, WINDOW if inside else EMPTY, _num(x[i, j]), 11)
         if inside:
-            ax.text(j + 0.93, n - 1 - i + 0.07, "\u00d7" + _num(k[i - r0, j - q0]), ha="right",
-                    va="bottom", fontsize=7, color="#7a3b00")
+            on_fill(ax.text(j + 0.93, n - 1 - i + 0.07, "\u00d7" + _num(k[i - r0, j - q0]), ha="right",
+                            va="bottom", fontsize=7, color="#7a3b00"), WINDOW)
     left, bottom = n + 1.2, (n - m) / 2
     order = m * r0 + q0
     for i, j in np.ndindex(y.shape):

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.plotting import pyplot
+from lab.plotting import on_fill, pyplot
 
 ROW_G = "#fdd49e"  # the row d of dL/dD that W_dc touches
 ROW_X = "#c6dbef"  # the row c of X that W_dc multiplies
@@ -19,8 +19,8 @@ def _cell(ax: Any, x: float, y: float, text: str, colour: str, strong: bool) -> 
     from matplotlib.patches import Rectangle
 
     ax.add_patch(Rectangle((x, y - 1), 1, 1, facecolor=colour, edgecolor="#888888", linewidth=1))
-    ax.text(x + 0.5, y - 0.5, text, ha="center", va="center", fontsize=11,
-            color="black" if strong else "#9a9a9a", fontweight="bold" if strong else "normal")
+    on_fill(ax.text(x + 0.5, y - 0.5, text, ha="center", va="center", fontsize=11,
+                    color="black" if strong else "#767676", fontweight="bold" if strong else "normal"), colour)
 
 
 def _matrix(ax: Any, values: np.ndarray, top_left: tuple[float, float], marked: np.ndarray,
@@ -83,8 +83,8 @@ def _heat(ax: Any, values: np.ndarray, top_left: tuple[float, float], vmax: floa
     for (i, j), value in np.ndenumerate(values):
         colour = cmap(0.5 + 0.5 * value / vmax)
         ax.add_patch(Rectangle((x0 + j, y0 - i - 1), 1, 1, facecolor=colour, edgecolor="white", linewidth=2))
-        ax.text(x0 + j + 0.5, y0 - i - 0.5, f"{value:g}", ha="center", va="center", fontsize=11,
-                color="white" if abs(value) > 0.6 * vmax else "black")
+        on_fill(ax.text(x0 + j + 0.5, y0 - i - 0.5, f"{value:g}", ha="center", va="center", fontsize=11,
+                        color="white" if abs(value) > 0.6 * vmax else "black"), colour)
     ax.text(x0 + values.shape[1] / 2, y0 + 0.35, title, ha="center", fontsize=12)
 
 

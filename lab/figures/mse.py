@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.plotting import pyplot
+from lab.plotting import on_fill, pyplot
 
 
 def _grid(ax: Any, values: np.ndarray, filled: np.ndarray, cmap: Any, vmax: float) -> None:
@@ -18,8 +18,8 @@ def _grid(ax: Any, values: np.ndarray, filled: np.ndarray, cmap: Any, vmax: floa
                 colour = cmap(0.5 + 0.5 * values[i, j] / vmax)
                 ax.add_patch(_rect(j, rows - 1 - i, colour))
                 dark = abs(values[i, j]) > 0.6 * vmax
-                ax.text(j + 0.5, rows - 0.5 - i, f"{values[i, j]:.3f}", ha="center", va="center",
-                        color="white" if dark else "black")
+                on_fill(ax.text(j + 0.5, rows - 0.5 - i, f"{values[i, j]:.3f}", ha="center", va="center",
+                                color="white" if dark else "black"), colour)
             else:
                 ax.add_patch(_rect(j, rows - 1 - i, "#e6e6e6"))
 

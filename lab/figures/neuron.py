@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from lab.neuron import relu, relu_grad
-from lab.plotting import pyplot
+from lab.plotting import on_fill, pyplot
 
 ON_COLOUR = "#1b7837"
 OFF_COLOUR = "#c51b7d"
@@ -58,8 +58,9 @@ def _matrix(ax: Any, values: np.ndarray, title: str, cmap: Any, frame: int = 3) 
         for j in range(cols):
             value = values[i, j]
             dark = abs(value) > 0.6 * vmax
-            ax.text(x0 + j + 0.5, y0 + i + 0.5, f"{value:.2f}" if value != 0 else "0", ha="center",
-                    va="center", fontsize=9, color="white" if dark else "black")
+            on_fill(ax.text(x0 + j + 0.5, y0 + i + 0.5, f"{value:.2f}" if value != 0 else "0", ha="center",
+                            va="center", fontsize=9, color="white" if dark else "black"),
+                    None)  # on the image, which keeps its colours
     ax.add_patch(_frame(x0, y0, cols, rows))
     ax.set_xlim(-0.05, frame + 0.05)
     ax.set_ylim(frame + 0.05, -0.05)

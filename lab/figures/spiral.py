@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.plotting import pyplot
+from lab.plotting import on_fill, pyplot
 from lab.spiral import linear_scores, net_scores
 
 CLASS_COLOURS = ("#1f77b4", "#d62728", "#2ca02c")
@@ -96,8 +96,8 @@ def _boundary(results: dict[str, Any], scores_of: Any) -> Any:
                 cmap=ListedColormap(REGION_COLOURS))
     for k in range(3):
         points = r.X[r.y == k]
-        ax.scatter(points[:, 0], points[:, 1], s=16, c=CLASS_COLOURS[k], marker=MARKERS[k],
-                   edgecolors="black", linewidths=0.4, label=f"$y = {k}$")
+        on_fill(ax.scatter(points[:, 0], points[:, 1], s=16, c=CLASS_COLOURS[k], marker=MARKERS[k],
+                           edgecolors="black", linewidths=0.4, label=f"$y = {k}$"))  # on the class regions
     ax.set_aspect("equal")
     ax.set_xlim(grid[0], grid[-1])
     ax.set_ylim(grid[0], grid[-1])

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.plotting import pyplot
+from lab.plotting import on_fill, pyplot
 
 
 def loss_curve(results: dict[str, Any]) -> Any:
@@ -41,8 +41,8 @@ def _matrix(ax: Any, values: np.ndarray, title: str, colour_of: Any, marked: tup
             ax.add_patch(Rectangle((j, rows - 1 - i), 1, 1, facecolor=colour, edgecolor=edge,
                                    linewidth=width))
             dark = sum(to_rgb(colour)) < 1.5  # white numbers on dark cells
-            ax.text(j + 0.5, rows - 0.5 - i, f"{v + 0.0:g}", ha="center", va="center", fontsize=11,
-                    color="white" if dark else "black")
+            on_fill(ax.text(j + 0.5, rows - 0.5 - i, f"{v + 0.0:g}", ha="center", va="center", fontsize=11,
+                            color="white" if dark else "black"), colour)
     ax.set_title(title, fontsize=12)
     ax.set_xlim(0, cols)
     ax.set_ylim(0, rows)

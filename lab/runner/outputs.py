@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lab.figures import FIGURES, to_svg
+from lab.figures import FIGURES
+from lab.plotting import to_svgs
 from lab.registry import run_all
 from lab.runner import figure_store
 from lab.runner.bundle import LAB_DIR, figure_set, lab_bundle
@@ -23,6 +24,7 @@ from lab.runner.limits import seconds, time_limit
 from lab.runner.parallel import run_parallel
 from lab.runner.stamp import (
     current_experiments,
+    figure_files,
     fingerprint,
     stamped_figures,
     version_file,
@@ -68,7 +70,8 @@ def write_lab_assets(out: Path, results: dict[str, Any], store: Path | None = No
     figures = {**kept, **{name: {"key": figure_key(name, reads), "reads": reads} for name, reads in drawn.items()}}
     if store is not None:
         for name in drawn:
-            figure_store.save(store, name, figures[name]["key"], (out / "figures" / f"{name}.svg").read_bytes())
+            for stored, path in zip((name, f"{name}.dark"), figure_files(name), strict=True):
+                figure_store.save(store, stored, figures[name]["key"], (out / path).read_bytes())
     write_stamp(out, key, list(results), figures)
 
 
@@ -77,9 +80,10 @@ def _restore(out: Path, store: Path, candidates: dict[str, dict]) -> dict[str, d
     restored = {}
     for name, entry in candidates.items():
         key = figure_key(name, entry["reads"])
-        svg = figure_store.load(store, name, key)
-        if svg is not None:
-            write_if_changed(out / "figures" / f"{name}.svg", svg)
+        light, dark = figure_store.load(store, name, key), figure_store.load(store, f"{name}.dark", key)
+        if light is not None and dark is not None:
+            for path, svg in zip(figure_files(name), (light, dark), strict=True):
+                write_if_changed(out / path, svg)
             restored[name] = {"key": key, "reads": entry["reads"]}
     return restored
 
@@ -97,8 +101,9 @@ def figure_key(name: str, reads: list[str]) -> str:
 def remove_retired(out: Path) -> None:
     """Remove each figure and table the lab no longer makes (renamed or deleted), so neither the site,
     the figure set nor the bundle's expected outputs carry a file no lab code writes any more."""
+    made = {path for name in FIGURES for path in figure_files(name)}
     for old in (out / "figures").glob("*.svg"):
-        if old.stem not in FIGURES:
+        if f"figures/{old.name}" not in made:
             old.unlink()
     for old in out.glob("*.csv"):
         if old.name not in TABLES:
@@ -131,8 +136,9 @@ def write_outputs(out: Path, results: dict[str, Any] | None = None,
         elif kind == "table":
             write_if_changed(out / name, outcome.encode())
         else:
-            svg, drawn[name] = outcome
-            write_if_changed(out / "figures" / f"{name}.svg", svg)
+            light, drawn[name], dark = outcome
+            for path, svg in zip(figure_files(name), (light, dark), strict=True):
+                write_if_changed(out / path, svg)
     if failures:
         raise FigureError(failures)
     return drawn
@@ -158,10 +164,12 @@ class _Recorder(Mapping[str, Any]):
         return len(self._results)
 
 
-def draw_figure(name: str, results: Mapping[str, Any]) -> tuple[bytes, list[str]]:
-    """One figure as SVG bytes, and the experiments it read (a worker process may run this)."""
+def draw_figure(name: str, results: Mapping[str, Any]) -> tuple[bytes, list[str], bytes]:
+    """One figure as SVG bytes, the experiments it read, and its dark twin's SVG bytes (a worker
+    process may run this)."""
     recorder = _Recorder(results)
-    return to_svg(FIGURES[name](recorder)), sorted(recorder.read)
+    light, dark = to_svgs(FIGURES[name](recorder))
+    return light, sorted(recorder.read), dark
 
 
 @dataclass(frozen=True)
@@ -212,7 +220,7 @@ def try_table(name: str, results: Mapping[str, Any]) -> str | FigureFailure:
         return FigureFailure(name, *_where(error), kind="table")
 
 
-def try_draw(name: str, results: dict[str, Any]) -> tuple[bytes, list[str]] | FigureFailure:
+def try_draw(name: str, results: dict[str, Any]) -> tuple[bytes, list[str], bytes] | FigureFailure:
     """``draw_figure``, or where and why it failed (picklable, so it crosses process boundaries)."""
     try:
         with time_limit("lab", f"figure '{name}'"), no_writes(f"figure '{name}'"):

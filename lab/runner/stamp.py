@@ -45,6 +45,11 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+def figure_files(name: str) -> tuple[str, str]:
+    """A figure's two files under the outputs folder: for the light page, and its dark twin."""
+    return f"figures/{name}.svg", f"figures/{name}.dark.svg"
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -104,8 +109,8 @@ def current_experiments(out: Path, key: str) -> list[str] | None:
 
 
 def stamped_figures(out: Path, current_only: bool = True) -> dict[str, dict]:
-    """``{name: {"key": …, "reads": […]}}`` for each stamped figure whose SVG still has its stamped
-    bytes (with ``current_only=False``: for each stamped figure)."""
+    """``{name: {"key": …, "reads": […]}}`` for each stamped figure whose two SVG files still have
+    their stamped bytes (with ``current_only=False``: for each stamped figure)."""
     try:
         data = json.loads((out / STAMP).read_text(encoding="utf-8"))
         figures, files = data["figures"], data["files"]
@@ -113,9 +118,9 @@ def stamped_figures(out: Path, current_only: bool = True) -> dict[str, dict]:
         return {}
     kept = {}
     for name, entry in figures.items():
-        svg = f"figures/{name}.svg"
         try:
-            if isinstance(entry["key"], str) and (not current_only or files.get(svg) == _sha256(out / svg)):
+            intact = all(files.get(svg) == _sha256(out / svg) for svg in figure_files(name))
+            if isinstance(entry["key"], str) and (not current_only or intact):
                 kept[name] = {"key": entry["key"], "reads": [str(r) for r in entry["reads"]]}
         except (OSError, KeyError, TypeError):
             continue

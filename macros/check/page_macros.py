@@ -378,13 +378,17 @@ class PageMacros:
 
     # -- figures, tables, code -------------------------------------------------------------------
     def figure(self, name: str, caption: str) -> str:
-        """A lab figure with a Markdown caption."""
+        """A lab figure with a Markdown caption: the light drawing, and its dark twin for the dark
+        palette (Material shows an image whose address ends in #only-light or #only-dark in that
+        palette only)."""
         from lab.figures import FIGURES
 
         if name not in FIGURES:
             return self._error(name, "", f"no figure '{name}'; known: {', '.join(FIGURES)}")
-        src = f"{self.to_root}{LAB_ASSETS}/figures/{name}.svg"
-        return (f'<figure markdown="span">\n  ![{_plain(caption)}]({src})\n'
+        folder = f"{self.to_root}{LAB_ASSETS}/figures"
+        alt = _plain(caption)
+        return (f'<figure markdown="span">\n  ![{alt}]({folder}/{name}.svg#only-light)'
+                f'![{alt}]({folder}/{name}.dark.svg#only-dark)\n'
                 f'  <figcaption markdown="span">{caption}</figcaption>\n</figure>')
 
     def table(self, name: str) -> str:

@@ -131,9 +131,10 @@ def test_english_search_shows_english_pages_only(watched, site_url: str) -> None
 def test_screenshot_command_writes_every_article_in_both_languages(built_site, tmp_path) -> None:
     # Its own process: Playwright's sync API cannot nest inside this session's browser.
     command = [sys.executable, "-m", "tools.screenshots", "--site", str(built_site), "--out", str(tmp_path),
-               "--width", "800"]
+               "--width", "800", "--palette", "dark"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     shots = sorted(p.name for p in tmp_path.glob("*.png"))
-    assert len(shots) == 2 * (1 + len(ARTICLES))
-    assert "zh-attention-math.png" in shots
+    built = [p for p in built_site.rglob("index.html") if "404" not in p.parts]
+    assert len(shots) == len(built)  # every page, in both languages
+    assert {"zh-attention-math-dark.png", "en-index-dark.png", "zh-routes-deep-learning-math-dark.png"} <= set(shots)
