@@ -35,8 +35,8 @@ def test_article_shows_the_lab_values(built_site: Path, lang: str) -> None:
     assert f"{mse.error_norm_W:.6f}" in html  # and prints as 0.000000 at six decimals
     assert "[0.300, −0.400, 0.100]" in html
     assert "[1.875, −2.500, 0.625]" in html
-    assert 'src="../../assets/lab/figures/mse-outer-product.svg"' in html or \
-        'src="../assets/lab/figures/mse-outer-product.svg"' in html
+    assert 'src="../../assets/lab/figures/mse-outer-product.svg#only-light"' in html or \
+        'src="../assets/lab/figures/mse-outer-product.svg#only-light"' in html
     text = html_text(html)
     assert "def numeric_gradient(loss: Callable[[], float]" in text  # code shown from the lab source
     assert "def backward(e: np.ndarray, x: np.ndarray)" in text
@@ -159,3 +159,31 @@ def test_each_article_and_route_links_its_own_share_card(built_site: Path, page:
     image = re.search(r'<meta property="og:image" content="([^"]+)"', html).group(1)
     assert image.endswith(link.group(1).split("/")[-1])  # the card the page shares is the one offered
     assert "share-card-link" not in (built_site / "resources" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_tag_index_lists_each_tag_with_its_articles_and_article_tags_link_there(built_site: Path,
+                                                                                  lang: str) -> None:
+    names = yaml.safe_load((ROOT / "docs" / "_data" / "site.yml").read_text(encoding="utf-8"))["tags"]
+    tagged: dict[str, set[str]] = {}
+    for source in (ROOT / "docs" / lang).glob("*.md"):
+        meta = yaml.safe_load(source.read_text(encoding="utf-8").split("---")[1])
+        for tag in meta.get("tags") or []:
+            tagged.setdefault(tag, set()).add(source.stem)
+    prefix = "" if lang == "en" else "zh/"
+    index = (built_site / prefix / "tags" / "index.html").read_text(encoding="utf-8")
+    index = index.split("<article", 1)[1].split("</article>", 1)[0]
+    sections = re.split(r'<h2 id="tag-', index)[1:]
+    found = {section.split('"', 1)[0]: section for section in sections}
+    assert set(found) == set(tagged)
+    for tag, slugs in tagged.items():
+        assert names[tag][lang] in found[tag]  # the tag's name in the page's language
+        linked = set(re.findall(r'href="\.\./([a-z0-9-]+)/"', found[tag]))
+        assert linked == slugs, tag
+    for slug in {s for slugs in tagged.values() for s in slugs}:
+        html = (built_site / prefix / slug / "index.html").read_text(encoding="utf-8")
+        context = html.split('class="article-context"', 1)[1].split("</div>", 1)[0]
+        targets = re.findall(r'href="\.\./tags/#tag-([a-z0-9-]+)"', context)
+        assert targets, slug
+        assert set(targets) <= set(found), slug
+        assert {t for t, slugs in tagged.items() if slug in slugs} == set(targets)

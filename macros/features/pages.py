@@ -29,6 +29,11 @@ def route_path(lang: str, route_id: str) -> str:
     return f"{lang}/routes/{route_id}.md"
 
 
+def tag_link(lang: str, tag: str) -> str:
+    """A tag's section on the tag index page of ``lang``."""
+    return f"{lang}/tags.md#tag-{tag}"
+
+
 def human_size(size: int) -> str:
     for unit in ("B", "KB", "MB"):
         if size < 1024 or unit == "MB":
@@ -116,6 +121,21 @@ class SiteMacros:
                          f"({self.link(article_path(self.lang, article.slug))}) · {self._facts(article)}")
         return "\n".join(lines)
 
+    def tag_index(self) -> str:
+        """Every tag an article carries, in the order of docs/_data/site.yml, each with its articles
+        in reading order; each section's anchor is ``tag-<id>`` (the context block links there)."""
+        order = {slug: i for i, slug in enumerate(s for route in self.model.routes for s in route.steps)}
+        sections = []
+        for tag, names in self.model.tags.items():
+            tagged = sorted((a for a in self.model.articles[self.lang].values() if tag in a.tags),
+                            key=lambda a: (order.get(a.slug, len(order)), a.slug))
+            if not tagged:
+                continue
+            items = [f"- [{a.title}]({self.link(article_path(self.lang, a.slug))}){ui(self.lang, 'dash')}"
+                     f"{a.description} *({self._facts(a)})*" for a in tagged]
+            sections.append(f"## {names[self.lang]} {{ #tag-{tag} }}\n\n" + "\n".join(items))
+        return "\n\n".join(sections)
+
     def resource_cards(self) -> str:
         return '<div class="grid cards" markdown>\n\n' + "\n\n".join(
             self._card(r) for r in self.model.resources) + "\n\n</div>"
@@ -157,7 +177,8 @@ class SiteMacros:
         lines.insert(0, " · ".join(parts))
         colon, separator = ui(self.lang, "colon"), ui(self.lang, "separator")
         if article.tags:
-            names = separator.join(self.model.tags[t][self.lang] for t in article.tags)
+            names = separator.join(f"[{self.model.tags[t][self.lang]}]({self.link(tag_link(self.lang, t))})"
+                                   for t in article.tags)
             lines.append(f"{ui(self.lang, 'tags')}{colon}{names}")
         resources = self.model.resources_of(slug)
         if resources:
