@@ -10,11 +10,14 @@ import numpy as np
 from lab.plotting import pyplot
 
 STYLES = {
-    "gd": {"color": "#1f77b4", "linestyle": "-", "marker": "o"},
-    "momentum": {"color": "#d62728", "linestyle": "--", "marker": "s"},
-    "adam": {"color": "#2ca02c", "linestyle": ":", "marker": "^"},
+    "gd": {"color": "#2f7ed8", "linestyle": "-", "marker": "o"},
+    "momentum": {"color": "#d35f1c", "linestyle": "--", "marker": "s"},
+    "adam": {"color": "#17956b", "linestyle": ":", "marker": "^"},
 }
-"""Solid with circles: GD; dashed with squares: momentum; dotted with triangles: Adam."""
+"""Solid with circles: GD; dashed with squares: momentum; dotted with triangles: Adam. The
+interactive module draws with these too (macros/features/modules.py). Blue, vermilion and bluish
+green (Okabe and Ito's hues, told apart with colour-blindness), each at least 3.7:1 against both
+the white page and Material's dark slate background (#1e2129)."""
 
 
 def _contours(ax: Any, A: np.ndarray, half_width: float) -> None:

@@ -20,13 +20,22 @@ def gradient_checker(results: dict[str, Any]) -> dict[str, Any]:
             "numeric_grad_W": _plain(r.numeric_grad_W), "eps": float(r.eps)}
 
 
+def method_styles() -> dict[str, dict[str, str]]:
+    """Colour, line style and marker of each optimizer: the static figures' own (lab/figures/optim.py)."""
+    from lab.figures.optim import STYLES
+
+    return {name: {"color": style["color"], "linestyle": style["linestyle"], "marker": style["marker"]}
+            for name, style in STYLES.items()}
+
+
 def optimizer_paths(results: dict[str, Any]) -> dict[str, Any]:
     r = results["optim"]
     return {"A": _plain(r.A), "theta0": _plain(r.theta0), "steps": int(r.n_steps),
             "lr_gd": float(r.lr_gd), "lr_momentum": float(r.lr_momentum), "beta": float(r.beta_momentum),
             "lr_adam": float(r.lr_adam), "beta1": float(r.beta1), "beta2": float(r.beta2),
             "adam_eps": float(r.adam_eps), "lr_threshold": float(r.lr_threshold),
-            "paths": {"gd": _plain(r.gd_path), "momentum": _plain(r.momentum_path), "adam": _plain(r.adam_path)}}
+            "paths": {"gd": _plain(r.gd_path), "momentum": _plain(r.momentum_path), "adam": _plain(r.adam_path)},
+            "styles": method_styles()}
 
 
 def conv_calculator(results: dict[str, Any]) -> dict[str, Any]:
