@@ -40,6 +40,7 @@ from macros.engine.literals import (
 )
 from macros.engine.macro_names import LAB_MACROS
 from macros.features.modules import MODULES, module_html
+from macros.features.search_text import plain_math
 from macros.features.ui_text import UI, ui
 from macros.files import LAB_ASSETS
 
@@ -515,7 +516,12 @@ def _computed(value: Any) -> str:
     return repr(array.item()) if array.ndim == 0 else repr(array.tolist())
 
 
+_INLINE_MATH = re.compile(r"(?<!\$)\$(?!\$)(.+?)(?<!\$)\$(?!\$)", re.S)
+
+
 def _plain(caption: str) -> str:
-    """A caption as alt text: no Markdown or math delimiters; underscores kept, escaped, so a
-    subscript such as h_{11} stays an index."""
-    return re.sub(r"[\[\]*`$]", "", caption).replace("_", "\\_")
+    """A caption as alt text, in words a screen reader can say: each formula as the text KaTeX
+    shows (``$\\partial L/\\partial W_{10}$`` -> ``∂L/∂W_10``, as in search results), no Markdown;
+    underscores escaped so that Markdown keeps a subscript's ``_``."""
+    text = plain_math(_INLINE_MATH.sub(lambda match: f"\\({match.group(1)}\\)", caption))
+    return re.sub(r"[\[\]*`$\\]", "", text).replace("_", "\\_")
