@@ -107,9 +107,10 @@ def remove_retired(out: Path) -> None:
 
 def write_downloads(out: Path) -> None:
     """The lab README in each language, the figure set and the runnable bundle, next to the outputs
-    they hold."""
+    they hold. A README starts with UTF-8's byte-order mark: a browser that opens it then reads it
+    as UTF-8 even from a server that names no character set (Chinese text, dashes, ±)."""
     for readme, download in READMES.items():
-        write_if_changed(out / download, (LAB_DIR / readme).read_bytes())
+        write_if_changed(out / download, "\ufeff".encode() + (LAB_DIR / readme).read_bytes())
     write_if_changed(out / "figures.zip", figure_set(out))
     write_if_changed(out / "dl-math-lab.zip", lab_bundle(out))
 
