@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,13 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def chinese_share(markdown: str) -> float:
+    """Han characters among the letters of ``markdown``'s prose (code left out): 0 for English."""
+    prose = re.sub(r"`[^`\n]*`", " ", re.sub(r"```.*?```", " ", markdown, flags=re.S))
+    han = len(re.findall(r"[\u4e00-\u9fff]", prose))
+    return han / max(1, han + len(re.findall(r"[A-Za-z]", prose)))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from lab.registry import run_all
 from lab.runner.bundle import figure_set, lab_bundle
 from lab.runner.outputs import write_outputs
+from tests.conftest import chinese_share
 
 
 def test_bundle_reruns_and_reproduces_its_outputs(tmp_path: Path) -> None:
@@ -23,8 +24,12 @@ def test_bundle_reruns_and_reproduces_its_outputs(tmp_path: Path) -> None:
         archive.extractall(unpacked)
     root = unpacked / "dl-math-lab"
     names = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-    assert {"README.md", "requirements.txt", "lab/registry.py", "expected/gradient-check-results.csv"} <= names
-    assert "python -m lab --out output --compare expected" in (root / "README.md").read_text()
+    assert {"README.md", "README.zh.md", "requirements.txt", "lab/registry.py",
+            "expected/gradient-check-results.csv"} <= names
+    for readme in ("README.md", "README.zh.md"):
+        assert "python -m lab --out output --compare expected" in (root / readme).read_text(encoding="utf-8")
+    assert chinese_share((root / "README.md").read_text(encoding="utf-8")) == 0
+    assert chinese_share((root / "README.zh.md").read_text(encoding="utf-8")) > 0.5
     # Run it the way the README says; cwd is the unpacked bundle, so its own lab package is imported.
     result = subprocess.run([sys.executable, "-m", "lab", "--out", "output", "--compare", "expected"],
                             cwd=root, capture_output=True, text=True, check=False)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from lab.registry import run_all
-from tests.conftest import ROOT
+from tests.conftest import ROOT, chinese_share
 
 
 def html_text(html: str) -> str:
@@ -120,6 +120,17 @@ def test_resource_cards_state_the_real_size_and_checksum(built_site: Path, lang:
     for link, digest in zip(links, digests, strict=True):
         path = built_site / re.sub(r"^(\.\./)+", "", link)
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+@pytest.mark.parametrize(("lang", "page"), [("en", "resources/index.html"), ("zh", "zh/resources/index.html")])
+def test_the_resources_page_offers_the_lab_readme_in_its_language(built_site: Path, lang: str, page: str) -> None:
+    html = (built_site / page).read_text(encoding="utf-8")
+    [link] = re.findall(r'href="((?:\.\./)+assets/lab/README[^"]*)"', html)
+    readme = ((built_site / page).parent / link).resolve()
+    text = readme.read_text(encoding="utf-8")
+    assert "python -m lab --out output --compare expected" in text
+    share = chinese_share(text)
+    assert share > 0.5 if lang == "zh" else share == 0, (readme, share)
 
 
 def test_timeline_lists_newest_first(built_site: Path) -> None:

@@ -52,9 +52,9 @@ def docs(tmp_path: Path) -> Path:
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs, ignore=shutil.ignore_patterns("lab"))
     model, _ = load_site(docs, tmp_path)
-    for resource in model.resources:
-        (docs / resource.path).parent.mkdir(parents=True, exist_ok=True)
-        (docs / resource.path).write_text("placeholder")
+    for path in [path for resource in model.resources for path in resource.files()]:
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text("placeholder")
     return docs
 
 
@@ -83,23 +83,41 @@ def test_bad_site_data_is_reported_with_file_and_line(docs: Path, old: str, new:
     assert any(expected in str(p) for p in problems), problems
 
 
-@pytest.mark.parametrize(("path", "says"), [('"assets/lab/README.txt\\0"', "holds a control character"),
+# The line of the resource path the tests below break.
+PATH_LINE = (ROOT / "docs" / "_data" / "site.yml").read_text(encoding="utf-8").splitlines().index(
+    "    path: assets/lab/gradient-check-results.csv") + 1
+
+
+@pytest.mark.parametrize(("path", "says"), [('"assets/lab/x.csv\\0"', "holds a control character"),
                                            ("assets/" + "a" * 300 + ".txt", "is longer than a file name can be")])
 def test_a_resource_path_that_names_no_file_is_a_located_error(docs: Path, path: str, says: str) -> None:
-    edit(docs / "_data" / "site.yml", "    path: assets/lab/README.txt", f"    path: {path}")
+    edit(docs / "_data" / "site.yml", "    path: assets/lab/gradient-check-results.csv", f"    path: {path}")
     _, problems = load_site(docs, docs.parent)
-    assert [(p.file, p.line) for p in problems if says in p.message] == [("docs/_data/site.yml", 39)], problems
+    assert [(p.file, p.line) for p in problems if says in p.message] == [("docs/_data/site.yml", PATH_LINE)], problems
 
 
 @pytest.mark.parametrize("path", ["/etc/hostname", "../../etc/hostname", "assets/../../mkdocs.yml",
                                   "assets\\..\\..\\x", "C:/Windows/win.ini", "assets/lab/escape.txt"])
 def test_a_resource_path_that_leads_out_of_the_docs_folder_is_refused(docs: Path, path: str) -> None:
     (docs / "assets" / "lab" / "escape.txt").symlink_to("/etc/hostname")  # a link out, for the last case
-    edit(docs / "_data" / "site.yml", "    path: assets/lab/README.txt", f"    path: {path}")
+    edit(docs / "_data" / "site.yml", "    path: assets/lab/gradient-check-results.csv", f"    path: {path}")
     _, problems = load_site(docs, docs.parent)
     assert [(p.file, p.line) for p in problems if "leads outside the docs folder" in p.message] == \
-        [("docs/_data/site.yml", 39)], problems
+        [("docs/_data/site.yml", PATH_LINE)], problems
     assert not [p for p in problems if "does not exist" in p.message]  # never looked up outside
+
+
+def test_a_resource_may_name_a_file_per_language(docs: Path) -> None:
+    readme = next(r for r in load_site(docs, docs.parent)[0].resources if r.id == "lab-readme")
+    assert readme.path["en"] != readme.path["zh"]
+    edit(docs / "_data" / "site.yml", readme.path["zh"], "assets/lab/README.xx.txt")
+    _, problems = load_site(docs, docs.parent)
+    assert [p.message for p in problems] == ["resource 'lab-readme': file docs/assets/lab/README.xx.txt does not "
+                                             "exist; fix the path or make the lab write it"]
+    edit(docs / "_data" / "site.yml", ", zh: assets/lab/README.xx.txt", "")
+    _, problems = load_site(docs, docs.parent)
+    assert any("resource 'lab-readme': path needs a non-empty text for each of en, zh" in p.message
+               for p in problems), problems
 
 
 def test_front_matter_facts_must_agree_across_languages(docs: Path) -> None:

@@ -1,6 +1,6 @@
 """Zip archives the site offers for download, with identical bytes from build to build.
 
-The lab bundle holds the lab's sources, its README, a requirements file and the outputs the site
+The lab bundle holds the lab's sources, its README in each language, a requirements file and the outputs the site
 was built with (``expected/``), so that ``python -m lab --out output --compare expected`` on
 another machine reruns the lab and confirms the CSV files byte for byte.
 """
@@ -16,6 +16,8 @@ from pathlib import Path
 LAB_DIR = Path(__file__).resolve().parent.parent
 BUNDLE_ROOT = "dl-math-lab"
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date zip can store: no build time leaks in
+# The lab's README in each language, as named in lab/ and the bundle, and as the site offers it.
+READMES = {"README.md": "README.txt", "README.zh.md": "README.zh.txt"}
 
 
 def zip_bytes(entries: Iterable[tuple[str, bytes]]) -> bytes:
@@ -41,10 +43,10 @@ def requirements() -> bytes:
 
 
 def lab_bundle(outputs: Path) -> bytes:
-    """The runnable bundle: sources, README, requirements and the outputs under ``expected/``."""
+    """The runnable bundle: sources, READMEs, requirements and the outputs under ``expected/``."""
     entries = [(f"{BUNDLE_ROOT}/{name}", data) for name, data in lab_sources()]
-    entries += [(f"{BUNDLE_ROOT}/README.md", (LAB_DIR / "README.md").read_bytes()),
-                (f"{BUNDLE_ROOT}/requirements.txt", requirements())]
+    entries += [(f"{BUNDLE_ROOT}/{readme}", (LAB_DIR / readme).read_bytes()) for readme in READMES]
+    entries += [(f"{BUNDLE_ROOT}/requirements.txt", requirements())]
     entries += [(f"{BUNDLE_ROOT}/expected/{p.relative_to(outputs).as_posix()}", p.read_bytes())
                 for p in sorted(outputs.rglob("*")) if _is_output(p)]
     return zip_bytes(entries)

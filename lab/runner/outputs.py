@@ -17,7 +17,7 @@ from lab.figures import FIGURES
 from lab.plotting import to_svgs
 from lab.registry import run_all
 from lab.runner import figure_store
-from lab.runner.bundle import LAB_DIR, figure_set, lab_bundle
+from lab.runner.bundle import LAB_DIR, READMES, figure_set, lab_bundle
 from lab.runner.failures import defined_at, locate, without_result
 from lab.runner.guard import no_writes
 from lab.runner.limits import seconds, time_limit
@@ -111,8 +111,11 @@ def remove_retired(out: Path) -> None:
 
 
 def write_downloads(out: Path) -> None:
-    """The lab README, the figure set and the runnable bundle, next to the outputs they hold."""
-    write_if_changed(out / "README.txt", (LAB_DIR / "README.md").read_bytes())
+    """The lab README in each language, the figure set and the runnable bundle, next to the outputs
+    they hold. A README starts with UTF-8's byte-order mark: a browser that opens it then reads it
+    as UTF-8 even from a server that names no character set (Chinese text, dashes, ±)."""
+    for readme, download in READMES.items():
+        write_if_changed(out / download, "\ufeff".encode() + (LAB_DIR / readme).read_bytes())
     write_if_changed(out / "figures.zip", figure_set(out))
     write_if_changed(out / "dl-math-lab.zip", lab_bundle(out))
 

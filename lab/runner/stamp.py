@@ -33,12 +33,12 @@ def version_file(package: str) -> bytes:
 
 
 def fingerprint() -> str:
-    """Hash of every lab source, the lab README, the installed NumPy and Matplotlib versions and the
+    """Hash of every lab source, the lab READMEs, the installed NumPy and Matplotlib versions and the
     machine's arithmetic signature (lab/runner/machine.py)."""
     digest = hashlib.sha256(signature().encode())
     data = [path for path in _LAB.rglob("*") if path.is_file() and "__pycache__" not in path.parts
             and path.suffix not in (".py", ".pyc", ".md")]  # data files lab code may read
-    for path in sorted([*_LAB.glob("**/*.py"), _LAB / "README.md", *data]):
+    for path in sorted([*_LAB.glob("**/*.py"), *_LAB.glob("README*.md"), *data]):
         digest.update(path.relative_to(_LAB).as_posix().encode() + b"\0" + path.read_bytes())
     for package in ("numpy", "matplotlib"):
         digest.update(package.encode() + b"\0" + version_file(package))

@@ -199,9 +199,9 @@ def _context_key(docs_dir: Path, model: Any, lab_errors: Any) -> str:
         digest.update(site_data.read_bytes())
     # Titles, descriptions, dates and reading times of every article appear on other pages.
     digest.update(repr(model.articles if model is not None else None).encode())
-    for resource in model.resources if model is not None else []:
-        target = docs_dir / resource.path
-        readable = target.is_file() and not outside_docs(docs_dir, resource.path)  # outside: reported, never read
+    for path in [path for resource in model.resources for path in resource.files()] if model is not None else []:
+        target = docs_dir / path
+        readable = target.is_file() and not outside_docs(docs_dir, path)  # outside: reported, never read
         digest.update(target.read_bytes() if readable else b"missing")
     return digest.hexdigest()
 

@@ -93,12 +93,16 @@ class Route:
 class Resource:
     id: str
     kind: str
-    path: str  # relative to the docs folder, e.g. assets/lab/gradient-check-results.csv
+    path: dict[str, str]  # per language, relative to the docs folder, e.g. assets/lab/gradient-check-results.csv
     title: dict[str, str]
     description: dict[str, str]
     articles: tuple[str, ...] = ()
     line: int = 0
     path_line: int = 0  # of its path, for error messages
+
+    def files(self) -> list[str]:
+        """Its files, each once: one for every language, or one per language."""
+        return list(dict.fromkeys(self.path.values()))
 
 
 @dataclass(frozen=True)
@@ -227,8 +231,12 @@ def load_site_data(path: Path, shown: str) -> SiteModel:
         _require(isinstance(entry, dict) and isinstance(entry.get("id"), str), where, "a resource needs an id")
         _require(entry.get("kind") in RESOURCE_KINDS, where,
                  f"resource '{entry['id']}': kind must be one of {', '.join(RESOURCE_KINDS)}")
-        _require(isinstance(entry.get("path"), str), where, f"resource '{entry['id']}': path is missing")
-        model.resources.append(Resource(entry["id"], entry["kind"], entry["path"],
+        path = entry.get("path")
+        _require(isinstance(path, (str, dict)), where, f"resource '{entry['id']}': path is missing")
+        # One file for every language, or a file per language ({en: ..., zh: ...}).
+        paths = {lang: path for lang in LANGUAGES} if isinstance(path, str) else \
+            _per_language(path, (shown, _field_line(node, "path")), f"resource '{entry['id']}': path")
+        model.resources.append(Resource(entry["id"], entry["kind"], paths,
                                         _per_language(entry.get("title"), where, "title"),
                                         _per_language(entry.get("description"), where, "description"),
                                         tuple(entry.get("articles") or ()), _line_of(node),
@@ -354,18 +362,19 @@ def _cross_check(model: SiteModel, docs_dir: Path, data_name: str, shown_root: P
                                         f"article in {', '.join(missing)} (an article is a page with a date in its "
                                         "front matter)" + hint))
     for resource in model.resources:
-        unusable = _unusable_name(resource.path)
         path_line = resource.path_line or resource.line
-        if unusable:
-            problems.append(Problem(data_name, path_line, f"resource '{resource.id}': path {resource.path!r} "
-                                    f"{unusable}; give the path of a file inside docs/"))
-        elif outside_docs(docs_dir, resource.path):
-            problems.append(Problem(data_name, path_line, f"resource '{resource.id}': path '{resource.path}' leads "
-                                    "outside the docs folder, and a resource's file is published; give a path "
-                                    "inside docs/, relative to it, without '..' or a link out"))
-        elif not (docs_dir / resource.path).is_file():
-            problems.append(Problem(data_name, path_line, f"resource '{resource.id}': file docs/{resource.path} does "
-                                    "not exist; fix the path or make the lab write it"))
+        for path in resource.files():
+            unusable = _unusable_name(path)
+            if unusable:
+                problems.append(Problem(data_name, path_line, f"resource '{resource.id}': path {path!r} "
+                                        f"{unusable}; give the path of a file inside docs/"))
+            elif outside_docs(docs_dir, path):
+                problems.append(Problem(data_name, path_line, f"resource '{resource.id}': path '{path}' leads "
+                                        "outside the docs folder, and a resource's file is published; give a path "
+                                        "inside docs/, relative to it, without '..' or a link out"))
+            elif not (docs_dir / path).is_file():
+                problems.append(Problem(data_name, path_line, f"resource '{resource.id}': file docs/{path} does "
+                                        "not exist; fix the path or make the lab write it"))
         for slug in resource.articles:
             if slug not in model.articles[first] and slug not in unreadable:  # an unreadable one is reported
                 problems.append(Problem(data_name, resource.line,

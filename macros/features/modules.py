@@ -3,6 +3,7 @@ build time as JSON, and recomputes them in plain JavaScript (docs/assets/modules
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 from typing import Any
@@ -63,7 +64,8 @@ MODULES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 
 def module_html(name: str, results: dict[str, Any]) -> str:
-    """The module's container with its starting data; ``<`` is escaped so no text can close the script."""
-    data = json.dumps(MODULES[name](results), separators=(",", ":")).replace("<", "\\u003c")
-    return (f'<div class="lab-module" data-module="{name}">\n'
-            f'<script type="application/json" class="lab-module-data">{data}</script>\n</div>')
+    """The module's container with its starting data as JSON in an attribute, escaped for one. Not in a
+    ``<script type="application/json">``: Material's instant navigation runs every script of the page
+    it swaps in again as JavaScript, dropping its type (a syntax error, and the data lost)."""
+    data = html.escape(json.dumps(MODULES[name](results), separators=(",", ":")), quote=True)
+    return f'<div class="lab-module" data-module="{name}" data-values="{data}"></div>'

@@ -141,11 +141,11 @@ class SiteMacros:
             self._card(r) for r in self.model.resources) + "\n\n</div>"
 
     def _card(self, resource: Resource) -> str:
-        size, digest = file_facts(self.docs_dir / resource.path)
+        size, digest = file_facts(self.docs_dir / resource.path[self.lang])
         kind = ui(self.lang, f"kind.{resource.kind}")
         return (f"-   {KIND_ICONS[resource.kind]} __{resource.title[self.lang]}__ · {kind}\n\n    ---\n\n"
                 f"    {resource.description[self.lang]}\n\n"
-                f"    [:material-download: {ui(self.lang, 'download')}]({self.link(resource.path)})"
+                f"    [:material-download: {ui(self.lang, 'download')}]({self.link(resource.path[self.lang])})"
                 f" · {human_size(size)}\n\n"
                 f'    <span class="sha256" title="SHA-256">{ui(self.lang, "sha256")} '
                 f"<code>{digest}</code></span>")
@@ -182,7 +182,7 @@ class SiteMacros:
             lines.append(f"{ui(self.lang, 'tags')}{colon}{names}")
         resources = self.model.resources_of(slug)
         if resources:
-            links = separator.join(f"[{r.title[self.lang]}]({self.link(r.path)})" for r in resources)
+            links = separator.join(f"[{r.title[self.lang]}]({self.link(r.path[self.lang])})" for r in resources)
             lines.append(f"{ui(self.lang, 'resources')}{colon}{links}")
         body = "  \n".join(lines)  # two spaces: a Markdown line break
         return f'<div class="article-context" markdown data-search-exclude>\n\n{body}\n\n</div>\n\n'
