@@ -35,9 +35,11 @@ MEASURE = """() => {
   const equations = [...document.querySelectorAll('.md-typeset .katex-display')].map((box, index) => {
     const column = box.closest('.arithmatex').parentElement, style = getComputedStyle(column);
     const columnWidth = column.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    const own = getComputedStyle(box), parts = [...box.querySelectorAll('.katex-html > *')].map(e => e.getBoundingClientRect());
-    const edges = box.getBoundingClientRect();  // the math reaches past them: part of it is hidden
-    const hides = Math.max(...parts.map(r => r.right)) > edges.right + 0.5 || Math.min(...parts.map(r => r.left)) < edges.left - 0.5;
+    const own = getComputedStyle(box), edges = box.getBoundingClientRect();
+    const parts = [...box.querySelectorAll('.katex-html > *')].map(e => e.getBoundingClientRect());
+    // the math reaches past the box's edges: part of it is hidden until it is scrolled
+    const hides = Math.max(...parts.map(r => r.right)) > edges.right + 0.5
+               || Math.min(...parts.map(r => r.left)) < edges.left - 0.5;
     return {index, tex: box.querySelector('annotation').textContent.trim().slice(0, 50),
             width: box.scrollWidth, visible: box.clientWidth, columnWidth, hides,
             overflow: own.overflowX};
