@@ -79,8 +79,10 @@ def scaled_scores(Q: np.ndarray, K: np.ndarray,
 
 
 def attention(Q: np.ndarray, K: np.ndarray, V: np.ndarray,
-              mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Return the context vectors O = P V and the weights P = softmax(S)."""
+              mask: np.ndarray | None = None,
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the context vectors O = P V and the weights
+    P = softmax(S)."""
     P = softmax(scaled_scores(Q, K, mask))
     return P @ V, P
 
@@ -98,14 +100,17 @@ def softmax_backward(P: np.ndarray, dP: np.ndarray) -> np.ndarray:
 
 
 def attention_backward(Q: np.ndarray, K: np.ndarray, V: np.ndarray,
-                       P: np.ndarray, G: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Given G = dL/dO, return dL/dQ, dL/dK, dL/dV. Masked weights are 0,
-    so no gradient flows through a masked score: no special case needed."""
+                       P: np.ndarray,
+                       G: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Given G = dL/dO, return dL/dQ, dL/dK, dL/dV. Masked weights are
+    0, so no gradient flows through a masked score: no special case."""
     dV = np.swapaxes(P, -1, -2) @ G
     dP = G @ np.swapaxes(V, -1, -2)
     dS = softmax_backward(P, dP)
     scale = 1.0 / np.sqrt(Q.shape[-1])
-    return dS @ K * scale, np.swapaxes(dS, -1, -2) @ Q * scale, dV
+    dQ = dS @ K * scale
+    dK = np.swapaxes(dS, -1, -2) @ Q * scale
+    return dQ, dK, dV
 
 
 def grad_rel_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
@@ -188,7 +193,8 @@ def split_heads(Y: np.ndarray, heads: int) -> np.ndarray:
     """(batch, seq, heads * d_head) -> (batch, heads, seq, d_head).
     Reshape first, then transpose: each head becomes a batch entry."""
     batch, seq, width = Y.shape
-    return Y.reshape(batch, seq, heads, width // heads).transpose(0, 2, 1, 3)
+    Y = Y.reshape(batch, seq, heads, width // heads)
+    return Y.transpose(0, 2, 1, 3)
 
 
 def merge_heads(Y: np.ndarray) -> np.ndarray:
@@ -210,12 +216,14 @@ def share_kv(T: np.ndarray, heads: int) -> np.ndarray:
 
 
 def multi_head_attention(X: np.ndarray, p: MHAParams, heads: int,
-                         causal: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                         causal: bool = False,
+                         ) -> tuple[np.ndarray, np.ndarray]:
     """Output (batch, seq, d_model), weights (batch, heads, seq, seq).
     All heads go through one batched matmul."""
     Q, K, V = project_qkv(X, p, heads)
+    K, V = share_kv(K, heads), share_kv(V, heads)
     mask = causal_mask(X.shape[1]) if causal else None
-    context, P = attention(Q, share_kv(K, heads), share_kv(V, heads), mask)
+    context, P = attention(Q, K, V, mask)
     return merge_heads(context) @ p.W_O + p.b_O, P
 
 
@@ -265,9 +273,9 @@ def attention_stack(X: np.ndarray, stack: list[MHAParams], heads: int) -> np.nda
 
 def decode_with_cache(X: np.ndarray, stack: list[MHAParams], heads: int,
                       cache: KVCache) -> np.ndarray:
-    """The same stack, one token at a time: each step computes q, k, v for
-    the new token only and attends over the cached keys. No mask is needed:
-    the future is not in the cache yet."""
+    """The same stack, one token at a time: each step computes q, k, v
+    for the new token only and attends over the cached keys. No mask is
+    needed: the future is not in the cache yet."""
     outputs = []
     for t in range(X.shape[1]):
         x = X[:, t : t + 1]  # (batch, 1, d_model)

@@ -130,14 +130,17 @@ class AttentionResult:
     decode_max_diff: float
 
 
-def heads_one_by_one(X: np.ndarray, p: MHAParams, heads: int) -> np.ndarray:
-    """Multi-head attention as h separate single-head attentions on column slices of the weights."""
+def heads_one_by_one(X: np.ndarray, p: MHAParams,
+                     heads: int) -> np.ndarray:
+    """Multi-head attention as h separate single-head attentions, each
+    on its own column slice of the weights, side by side, then W_O."""
     d_head = p.W_Q.shape[1] // heads
     outs = []
     for h in range(heads):
         cols = slice(h * d_head, (h + 1) * d_head)
-        q, k, v = (X @ p.W_Q[:, cols] + p.b_Q[cols], X @ p.W_K[:, cols] + p.b_K[cols],
-                   X @ p.W_V[:, cols] + p.b_V[cols])
+        q = X @ p.W_Q[:, cols] + p.b_Q[cols]
+        k = X @ p.W_K[:, cols] + p.b_K[cols]
+        v = X @ p.W_V[:, cols] + p.b_V[cols]
         outs.append(attention(q, k, v)[0])
     return np.concatenate(outs, axis=-1) @ p.W_O + p.b_O
 

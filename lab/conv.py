@@ -72,80 +72,136 @@ def pad_input(x: np.ndarray, pad: int) -> np.ndarray:
     return np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
 
 
-def im2col(x: np.ndarray, f: int, stride: int, pad: int, dilation: int) -> np.ndarray:
-    """Unfold every receptive window into a column: (C*F*F, N*H_out*W_out).
+def im2col(x: np.ndarray, f: int, stride: int, pad: int,
+           dilation: int) -> np.ndarray:
+    """Unfold every receptive window into a column of the
+    (C*F*F, N*H_out*W_out) matrix.
 
-    Row (c, ki, kj) holds tap (ki, kj) of channel c for every window; column (n, r, q) is the
-    flattened window of output pixel (r, q) of image n. One slice per tap, no Python loop over
-    windows.
+    Row (c, ki, kj) holds tap (ki, kj) of channel c for every window;
+    column (n, r, q) is the flattened window of output pixel (r, q) of
+    image n. One slice per tap, no Python loop over windows.
     """
     n, c, h, w = x.shape
-    out_h, out_w = out_size(h, f, pad, stride, dilation), out_size(w, f, pad, stride, dilation)
+    out_h = out_size(h, f, pad, stride, dilation)
+    out_w = out_size(w, f, pad, stride, dilation)
     xp = pad_input(x, pad)
     cols = np.empty((c, f, f, n, out_h, out_w))
     for ki in range(f):
         for kj in range(f):
             top, left = ki * dilation, kj * dilation
-            window = xp[:, :, top:top + stride * (out_h - 1) + 1:stride,
-                        left:left + stride * (out_w - 1) + 1:stride]
+            bottom = top + stride * (out_h - 1) + 1
+            right = left + stride * (out_w - 1) + 1
+            window = xp[:, :, top:bottom:stride, left:right:stride]
             cols[:, ki, kj] = window.transpose(1, 0, 2, 3)
     return cols.reshape(c * f * f, n * out_h * out_w)
 
 
-def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, pad: int = 0,
+def im2col_clear(x: np.ndarray, f: int, stride: int, pad: int,
+                 dilation: int) -> np.ndarray:
+    """The definition of im2col: each receptive window, flattened in
+    (c, ki, kj) order, becomes one column, one window at a time."""
+    n, c, h, w = x.shape
+    out_h = out_size(h, f, pad, stride, dilation)
+    out_w = out_size(w, f, pad, stride, dilation)
+    span = effective_kernel(f, dilation)
+    xp = pad_input(x, pad)
+    cols = np.empty((c * f * f, n * out_h * out_w))
+    for m, (i, r, q) in enumerate(np.ndindex(n, out_h, out_w)):
+        top, left = r * stride, q * stride
+        window = xp[i, :, top:top + span:dilation,
+                    left:left + span:dilation]
+        cols[:, m] = window.ravel()
+    return cols
+
+
+def conv2d(x: np.ndarray, W: np.ndarray, b: np.ndarray,
+           stride: int = 1, pad: int = 0,
            dilation: int = 1) -> np.ndarray:
-    """Convolution as ONE matrix product: (C_out, C_in*F*F) @ (C_in*F*F, N*H_out*W_out)."""
+    """Convolution as ONE matrix product:
+    (C_out, C_in*F*F) @ (C_in*F*F, N*H_out*W_out)."""
     n, _, h, w = x.shape
     c_out, _, f, _ = W.shape
-    out_h, out_w = out_size(h, f, pad, stride, dilation), out_size(w, f, pad, stride, dilation)
+    out_h = out_size(h, f, pad, stride, dilation)
+    out_w = out_size(w, f, pad, stride, dilation)
     cols = im2col(x, f, stride, pad, dilation)
     y = W.reshape(c_out, -1) @ cols + b[:, None]
     return y.reshape(c_out, n, out_h, out_w).transpose(1, 0, 2, 3)
 
 
-def conv2d_naive(x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int = 1, pad: int = 0,
+def conv2d_naive(x: np.ndarray, W: np.ndarray, b: np.ndarray,
+                 stride: int = 1, pad: int = 0,
                  dilation: int = 1) -> np.ndarray:
-    """The definition, one multiply-add at a time: an independent reference for im2col."""
+    """The definition, one multiply-add at a time: an independent
+    reference for im2col."""
     n, c_in, h, w = x.shape
     c_out, _, f, _ = W.shape
-    y = np.zeros((n, c_out, out_size(h, f, pad, stride, dilation), out_size(w, f, pad, stride, dilation)))
+    out_h = out_size(h, f, pad, stride, dilation)
+    out_w = out_size(w, f, pad, stride, dilation)
+    y = np.zeros((n, c_out, out_h, out_w))
     xp = pad_input(x, pad)
     for i, o, r, q in np.ndindex(y.shape):
         total = b[o]
         for c, ki, kj in np.ndindex(c_in, f, f):
-            total += W[o, c, ki, kj] * xp[i, c, r * stride + ki * dilation, q * stride + kj * dilation]
+            row = r * stride + ki * dilation
+            col = q * stride + kj * dilation
+            total += W[o, c, ki, kj] * xp[i, c, row, col]
         y[i, o, r, q] = total
     return y
 
 
 # -- backward ---------------------------------------------------------------------------------
-def col2im(cols: np.ndarray, x_shape: tuple[int, ...], f: int, stride: int, pad: int,
-           dilation: int) -> np.ndarray:
-    """The adjoint of im2col: add every column entry back onto the pixel it was copied from.
-
-    Overlapping windows copied a pixel several times, so its gradient is the SUM of those copies.
+def col2im(cols: np.ndarray, x_shape: tuple[int, ...], f: int,
+           stride: int, pad: int, dilation: int) -> np.ndarray:
+    """The adjoint of im2col: add every column entry back onto the pixel
+    it was copied from. Overlapping windows copied a pixel several
+    times, so its gradient is the SUM of those copies. One slice per
+    tap, no Python loop over windows.
     """
     n, c, h, w = x_shape
-    out_h, out_w = out_size(h, f, pad, stride, dilation), out_size(w, f, pad, stride, dilation)
+    out_h = out_size(h, f, pad, stride, dilation)
+    out_w = out_size(w, f, pad, stride, dilation)
     cols = cols.reshape(c, f, f, n, out_h, out_w)
     xp = np.zeros((n, c, h + 2 * pad, w + 2 * pad))
     for ki in range(f):
         for kj in range(f):
             top, left = ki * dilation, kj * dilation
-            xp[:, :, top:top + stride * (out_h - 1) + 1:stride,
-               left:left + stride * (out_w - 1) + 1:stride] += cols[:, ki, kj].transpose(1, 0, 2, 3)
+            bottom = top + stride * (out_h - 1) + 1
+            right = left + stride * (out_w - 1) + 1
+            copies = cols[:, ki, kj].transpose(1, 0, 2, 3)
+            xp[:, :, top:bottom:stride, left:right:stride] += copies
     return xp[:, :, pad:pad + h, pad:pad + w]
 
 
-def conv2d_backward(dY: np.ndarray, x: np.ndarray, W: np.ndarray, stride: int = 1, pad: int = 0,
-                    dilation: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of Y = W_mat @ cols + b: dW = dY_mat cols^T, db = row sums, dX = col2im(W_mat^T dY_mat)."""
+def col2im_clear(cols: np.ndarray, x_shape: tuple[int, ...], f: int,
+                 stride: int, pad: int, dilation: int) -> np.ndarray:
+    """The adjoint of im2col, one window at a time: add each column back
+    onto the window it was copied from, so a pixel that several windows
+    copied collects the sum of its copies."""
+    n, c, h, w = x_shape
+    out_h = out_size(h, f, pad, stride, dilation)
+    out_w = out_size(w, f, pad, stride, dilation)
+    span = effective_kernel(f, dilation)
+    xp = np.zeros((n, c, h + 2 * pad, w + 2 * pad))
+    for m, (i, r, q) in enumerate(np.ndindex(n, out_h, out_w)):
+        top, left = r * stride, q * stride
+        xp[i, :, top:top + span:dilation,
+           left:left + span:dilation] += cols[:, m].reshape(c, f, f)
+    return xp[:, :, pad:pad + h, pad:pad + w]
+
+
+def conv2d_backward(dY: np.ndarray, x: np.ndarray, W: np.ndarray,
+                    stride: int = 1, pad: int = 0, dilation: int = 1,
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of Y = W_mat @ cols + b: dW = dY_mat cols^T,
+    db = row sums of dY_mat, dX = col2im(W_mat^T dY_mat)."""
     c_out, _, f, _ = W.shape
-    dY_mat = dY.transpose(1, 0, 2, 3).reshape(c_out, -1)  # same column order as im2col
+    # the same column order as im2col
+    dY_mat = dY.transpose(1, 0, 2, 3).reshape(c_out, -1)
     cols = im2col(x, f, stride, pad, dilation)
     dW = (dY_mat @ cols.T).reshape(W.shape)
     db = dY_mat.sum(axis=1)
-    dX = col2im(W.reshape(c_out, -1).T @ dY_mat, x.shape, f, stride, pad, dilation)
+    dcols = W.reshape(c_out, -1).T @ dY_mat
+    dX = col2im(dcols, x.shape, f, stride, pad, dilation)
     return dX, dW, db
 
 
@@ -177,11 +233,14 @@ def count_params(params: dict[str, np.ndarray]) -> int:
 
 
 # -- receptive field ----------------------------------------------------------------------------
-def receptive_field(stack: tuple[tuple[int, int, int], ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per layer: size r_l = r_{l-1} + (k_l - 1) d_l j_{l-1}, jump j_l = j_{l-1} s_l, and start.
+def receptive_field(stack: tuple[tuple[int, int, int], ...],
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per layer: size r_l = r_{l-1} + (k_l - 1) d_l j_{l-1}, jump
+    j_l = j_{l-1} s_l, and start.
 
-    ``start`` is the input coordinate of the first pixel seen by output 0 (negative: padding).
-    Output o of layer l sees input pixels start_l + o j_l ... start_l + o j_l + r_l - 1.
+    ``start`` is the input coordinate of the first pixel seen by output
+    0 (negative: padding). Output o of layer l sees input pixels
+    start_l + o j_l ... start_l + o j_l + r_l - 1.
     """
     r, j, start = 1, 1, 0
     sizes, jumps, starts = [], [], []

@@ -10,8 +10,10 @@ EPS = 1e-5
 """Step of the centered difference; about the cube root of float64 machine epsilon."""
 
 
-def numeric_gradient(loss: Callable[[], float], param: np.ndarray, eps: float = EPS) -> np.ndarray:
-    """Estimate d loss / d param entry by entry, nudging ``param`` in place and restoring it."""
+def numeric_gradient(loss: Callable[[], float], param: np.ndarray,
+                     eps: float = EPS) -> np.ndarray:
+    """Estimate d loss / d param entry by entry, nudging ``param`` in
+    place and restoring it."""
     grad = np.zeros_like(param)
     for index in np.ndindex(param.shape):
         saved = param[index]
@@ -24,8 +26,10 @@ def numeric_gradient(loss: Callable[[], float], param: np.ndarray, eps: float = 
     return grad
 
 
-def rel_error(analytic: np.ndarray, numeric: np.ndarray, tiny: float = 1e-12) -> float:
-    """Largest entry-wise ``|a - n| / max(|a| + |n|, tiny)``; scale-free, 0 for a perfect match."""
+def rel_error(analytic: np.ndarray, numeric: np.ndarray,
+              tiny: float = 1e-12) -> float:
+    """Largest entry-wise ``|a - n| / max(|a| + |n|, tiny)``:
+    scale-free, 0 for a perfect match."""
     diff = np.abs(analytic - numeric)
     scale = np.maximum(np.abs(analytic) + np.abs(numeric), tiny)
     return float(np.max(diff / scale))

@@ -116,16 +116,17 @@ def output_jacobian_wrt_weights(W: np.ndarray, X: np.ndarray, eps: float = EPS) 
     return jacobian
 
 
-def check_both_conventions(W: np.ndarray, X: np.ndarray,
-                           T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Relative errors [dW cols, dX cols, dW rows, dX rows] against centered
-    differences, and the gaps [max |dW rows - dW cols^T|, same for dX].
+def check_both_conventions(W: np.ndarray, X: np.ndarray, T: np.ndarray,
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """Relative errors [dW cols, dX cols, dW rows, dX rows] against
+    centered differences, and the gaps [max |dW rows - dW cols^T|, the
+    same for dX].
 
-    The rows version stores the same data transposed (X^T, W^T, T^T), so its
-    loss is the same number; its formulas are still checked against its own
-    forward pass, D = X W.
+    The rows version stores the same data transposed (X^T, W^T, T^T), so
+    its loss is the same number; its formulas are still checked against
+    its own forward pass, D = X W.
     """
-    W, X = W.copy(), X.copy()  # the difference check nudges them in place
+    W, X = W.copy(), X.copy()  # the difference check nudges them
     W_r, X_r, T_r = W.T.copy(), X.T.copy(), T.T.copy()
     _, G = half_squared_loss(W @ X, T)
     _, G_r = half_squared_loss(X_r @ W_r, T_r)

@@ -43,8 +43,9 @@ def forward(W: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple
     return e, 0.5 * float(np.sum(e * e))
 
 
-def backward(e: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """dL/dW = e x^T (the outer product, same shape as W) and dL/db = e."""
+def backward(e: np.ndarray,
+             x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """dL/dW = e x^T (the outer product, shaped like W), dL/db = e."""
     return e @ x.T, e.copy()
 
 

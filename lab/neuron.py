@@ -46,7 +46,8 @@ def relu(z: np.ndarray | float) -> np.ndarray:
 
 
 def relu_grad(z: np.ndarray | float) -> np.ndarray:
-    """d max(0, z)/dz: 1 where z > 0, else 0; the kink z = 0 takes 0, as most frameworks do."""
+    """d max(0, z)/dz: 1 where z > 0, else 0; the kink z = 0 takes 0,
+    as most frameworks do."""
     return (np.asarray(z) > 0).astype(float)
 
 
@@ -56,16 +57,21 @@ def neuron_forward(w: np.ndarray, b: float, x: np.ndarray) -> tuple[float, float
     return z, float(relu(z))
 
 
-def neuron_backward(z: float, x: np.ndarray) -> tuple[np.ndarray, float]:
-    """Chain rule through z: da/dw = (da/dz)(dz/dw) = relu'(z) x and da/db = relu'(z) * 1."""
+def neuron_backward(z: float,
+                    x: np.ndarray) -> tuple[np.ndarray, float]:
+    """Chain rule through z: da/dw = (da/dz)(dz/dw) = relu'(z) x and
+    da/db = relu'(z) * 1."""
     dadz = float(relu_grad(z))
     return dadz * x, dadz
 
 
-def numeric_jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, eps: float = EPS) -> np.ndarray:
-    """Centered-difference Jacobian of f at x: m x n, column j is (f(x + eps e_j) - f(x - eps e_j)) / 2eps.
+def numeric_jacobian(f: Callable[[np.ndarray], np.ndarray],
+                     x: np.ndarray, eps: float = EPS) -> np.ndarray:
+    """Centered-difference Jacobian of f at x, m x n: column j is
+    (f(x + eps e_j) - f(x - eps e_j)) / 2eps.
 
-    Row i is then the (numeric) gradient of f_i. x is copied, never changed; a scalar f gives m = 1.
+    Row i is then the (numeric) gradient of f_i. x is copied, never
+    changed; a scalar f gives m = 1.
     """
     x = np.array(x, dtype=float).reshape(-1)
     m = np.atleast_1d(f(x)).size
@@ -73,7 +79,9 @@ def numeric_jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, eps: 
     for j in range(x.size):
         step = np.zeros_like(x)
         step[j] = eps
-        jac[:, j] = (np.atleast_1d(f(x + step)) - np.atleast_1d(f(x - step))).reshape(-1) / (2 * eps)
+        plus = np.atleast_1d(f(x + step))
+        minus = np.atleast_1d(f(x - step))
+        jac[:, j] = (plus - minus).reshape(-1) / (2 * eps)
     return jac
 
 
@@ -130,17 +138,22 @@ def mse_loss(w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(e * e))
 
 
-def mse_delta(w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """delta_i = dL/dz_i = (2/N) e_i relu'(z_i): the chain rule per sample, zero where z_i <= 0."""
+def mse_delta(w: np.ndarray, b: float, X: np.ndarray,
+              y: np.ndarray) -> np.ndarray:
+    """delta_i = dL/dz_i = (2/N) e_i relu'(z_i): the chain rule per
+    sample, zero where z_i <= 0."""
     z = X @ w + b
     return 2.0 / len(y) * (relu(z) - y) * relu_grad(z)
 
 
-def mse_grad(w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """dL/dw = (2/N) sum_i e_i relu'(z_i) x_i and dL/db = (2/N) sum_i e_i relu'(z_i).
+def mse_grad(w: np.ndarray, b: float, X: np.ndarray,
+             y: np.ndarray) -> tuple[np.ndarray, float]:
+    """dL/dw = (2/N) sum_i e_i relu'(z_i) x_i and
+    dL/db = (2/N) sum_i e_i relu'(z_i).
 
-    Every z_i depends on the same w through the row x_i (dz_i/dw = x_i), so the per-sample
-    terms add up: dL/dw = delta^T X. The bias is broadcast to every sample, so dL/db = sum(delta).
+    Every z_i depends on the same w through the row x_i (dz_i/dw = x_i),
+    so the per-sample terms add up: dL/dw = delta^T X. The bias is
+    broadcast to every sample, so dL/db = sum(delta).
     """
     delta = mse_delta(w, b, X, y)
     return delta @ X, float(np.sum(delta))

@@ -54,19 +54,23 @@ def loss(A: np.ndarray, theta: np.ndarray) -> float:
 
 
 def grad(A: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """grad f = 1/2 (A + A^T) theta = A theta, because A is symmetric."""
+    """grad f = 1/2 (A + A^T) theta = A theta, as A is symmetric."""
     return A @ theta
 
 
-def gd_iterates(A: np.ndarray, theta: np.ndarray, lr: float) -> Iterator[np.ndarray]:
-    """Gradient descent theta <- theta - lr grad f(theta), yielding theta_0, theta_1, ..."""
+def gd_iterates(A: np.ndarray, theta: np.ndarray,
+                lr: float) -> Iterator[np.ndarray]:
+    """Gradient descent theta <- theta - lr grad f(theta), yielding
+    theta_0, theta_1, ..."""
     while True:
         yield theta
         theta = theta - lr * grad(A, theta)
 
 
-def momentum_iterates(A: np.ndarray, theta: np.ndarray, lr: float, beta: float) -> Iterator[np.ndarray]:
-    """Heavy ball: v <- beta v - lr grad f(theta), then theta <- theta + v, starting from v = 0."""
+def momentum_iterates(A: np.ndarray, theta: np.ndarray, lr: float,
+                      beta: float) -> Iterator[np.ndarray]:
+    """Heavy ball: v <- beta v - lr grad f(theta), then
+    theta <- theta + v, starting from v = 0."""
     velocity = np.zeros_like(theta)
     while True:
         yield theta
@@ -74,13 +78,17 @@ def momentum_iterates(A: np.ndarray, theta: np.ndarray, lr: float, beta: float) 
         theta = theta + velocity
 
 
-def adam_step(theta: np.ndarray, m: np.ndarray, s: np.ndarray, g: np.ndarray, k: int, lr: float,
-              beta1: float = BETA1, beta2: float = BETA2, eps: float = ADAM_EPS,
+def adam_step(theta: np.ndarray, m: np.ndarray, s: np.ndarray,
+              g: np.ndarray, k: int, lr: float,
+              beta1: float = BETA1, beta2: float = BETA2,
+              eps: float = ADAM_EPS,
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Step k (1, 2, ...) of Adam: moving averages of g and g^2, bias-corrected, then a scaled step.
+    """Step k (1, 2, ...) of Adam: moving averages of g and g^2,
+    bias-corrected, then a scaled step.
 
-    Dividing by 1 - beta^k undoes the pull towards the zero initial m and s; without it the
-    first step would be (1 - beta1) / sqrt(1 - beta2), about 3.16 times too long.
+    Dividing by 1 - beta^k undoes the pull towards the zero initial m
+    and s; without it the first step would be
+    (1 - beta1) / sqrt(1 - beta2), about 3.16 times too long.
     """
     m = beta1 * m + (1 - beta1) * g
     s = beta2 * s + (1 - beta2) * g * g

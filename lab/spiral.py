@@ -35,9 +35,12 @@ EXAMPLE_REG = 0.1
 """Large on purpose: with 1e-3 the regularization term would vanish at the example's precision."""
 
 
-def make_spiral(rng: np.random.Generator, n_per_class: int = N_PER_CLASS,
-                n_classes: int = N_CLASSES) -> tuple[np.ndarray, np.ndarray]:
-    """Class j: radius 0 -> 1 while the angle runs 4j -> 4(j + 1), plus noise.
+def make_spiral(rng: np.random.Generator,
+                n_per_class: int = N_PER_CLASS,
+                n_classes: int = N_CLASSES,
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Class j: radius 0 -> 1 while the angle runs 4j -> 4(j + 1), plus
+    noise.
 
     The noise is drawn one row per class, in the order a per-class loop
     would draw it, so both give the same points for the same seed.
@@ -47,7 +50,8 @@ def make_spiral(rng: np.random.Generator, n_per_class: int = N_PER_CLASS,
     angle = np.linspace(start, start + 4.0, n_per_class, axis=1)
     noise = 0.2 * rng.standard_normal((n_classes, n_per_class))
     angle = (angle + noise).ravel()
-    X = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
+    X = np.column_stack([radius * np.sin(angle),
+                         radius * np.cos(angle)])
     y = np.repeat(np.arange(n_classes), n_per_class)
     return X, y
 
@@ -60,7 +64,7 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 
 def softmax_cross_entropy(scores: np.ndarray,
                           y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Mean cross-entropy, and its gradient on the scores: (P - Y) / N."""
+    """The mean cross-entropy, and its gradient (P - Y) / N."""
     n = scores.shape[0]
     rows = np.arange(n)
     probs = softmax(scores)
@@ -103,7 +107,7 @@ class Backward:
 
 def net_forward(params: Params, X: np.ndarray, y: np.ndarray,
                 reg: float) -> Forward:
-    """Walk the graph from the inputs to the loss, keeping every node."""
+    """Walk the graph from the inputs to the loss, keeping each node."""
     z1 = X @ params["W1"] + params["b1"]
     h = np.maximum(0.0, z1)
     scores = h @ params["W2"] + params["b2"]
@@ -121,7 +125,7 @@ def net_backward(params: Params, X: np.ndarray, y: np.ndarray,
     # matmul node h W2, plus the second branch of W2: the L2 penalty
     dW2 = fwd.h.T @ dscores + reg * params["W2"]
     db2 = dscores.sum(axis=0)  # b2 was broadcast to N rows: sum them
-    dh = dscores @ params["W2"].T  # matmul node, towards the hidden layer
+    dh = dscores @ params["W2"].T  # matmul node, towards hidden layer
     dz1 = dh * (fwd.z1 > 0)  # ReLU gate: no gradient where z1 <= 0
     dW1 = X.T @ dz1 + reg * params["W1"]
     db1 = dz1.sum(axis=0)
@@ -189,6 +193,31 @@ def train_linear(params: Params, X: np.ndarray, y: np.ndarray, iters: int, step:
     return Training(params=params, losses=losses, accuracy=acc)
 
 
+def train_net_clear(params: Params, X: np.ndarray, y: np.ndarray,
+                    iters: int, step: float = STEP_SIZE,
+                    reg: float = REG,
+                    checkpoints: tuple[int, ...] = CHECKPOINTS,
+                    ) -> Training:
+    """Full-batch gradient descent, as the math says: forward, backward,
+    then W <- W - step * dW for every parameter. train_net takes the
+    same steps faster; a test holds the two together."""
+    params = {name: value.copy() for name, value in params.items()}
+    losses, acc = np.empty(iters + 1), {}
+    for t in range(iters + 1):
+        fwd = net_forward(params, X, y, reg)
+        losses[t] = fwd.loss
+        if t in checkpoints:
+            acc[t] = accuracy(fwd.scores, y)
+        if t == iters:
+            break
+        bwd = net_backward(params, X, y, fwd, reg)
+        params["W1"] -= step * bwd.dW1
+        params["b1"] -= step * bwd.db1
+        params["W2"] -= step * bwd.dW2
+        params["b2"] -= step * bwd.db2
+    return Training(params=params, losses=losses, accuracy=acc)
+
+
 def train_net(params: Params, X: np.ndarray, y: np.ndarray, iters: int,
               step: float = STEP_SIZE, reg: float = REG,
               checkpoints: tuple[int, ...] = CHECKPOINTS) -> Training:
@@ -198,7 +227,8 @@ def train_net(params: Params, X: np.ndarray, y: np.ndarray, iters: int,
     layer, its gradient and the ReLU gate live in buffers. The (N, K)
     arrays are Fortran-ordered: row max and row sum get much faster.
     """
-    W1, b1, W2, b2 = (params[k].copy() for k in ("W1", "b1", "W2", "b2"))
+    W1, b1, W2, b2 = (params[k].copy()
+                      for k in ("W1", "b1", "W2", "b2"))
     n, rows, ones = len(y), np.arange(len(y)), np.ones(len(y))
     onehot = np.asfortranarray(np.eye(W2.shape[1])[y])
     h, dh, gate = (np.empty((n, W1.shape[1])) for _ in range(3))

@@ -58,44 +58,55 @@ class Gradients:
 
 
 def forward(x: np.ndarray, w1: np.ndarray, w2: np.ndarray) -> Forward:
-    """h = x w1, h_relu = max(h, 0), y_pred = h_relu w2 (rows are samples, no biases)."""
+    """h = x w1, h_relu = max(h, 0), y_pred = h_relu w2 (rows are
+    samples, no biases)."""
     h = x @ w1
     h_relu = np.maximum(h, 0.0)
     return Forward(h=h, h_relu=h_relu, y_pred=h_relu @ w2)
 
 
 def loss_of(y_pred: np.ndarray, y: np.ndarray) -> float:
-    """loss = sum((y_pred - y)^2) = tr(E^T E) with E = y_pred - y; a sum, not a mean."""
+    """loss = sum((y_pred - y)^2) = tr(E^T E) with E = y_pred - y; a
+    sum, not a mean."""
     return float(np.sum((y_pred - y) ** 2))
 
 
 def grad_wrt_y_pred(y_pred: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """d loss = tr(2 E^T dE) and dE = dy_pred, so the gradient is G_yhat = 2 E."""
+    """d loss = tr(2 E^T dE) and dE = dy_pred, so the gradient is
+    G_yhat = 2 E."""
     return 2.0 * (y_pred - y)
 
 
-def grad_wrt_w2(h_relu: np.ndarray, grad_y_pred: np.ndarray) -> np.ndarray:
-    """tr(G_yhat^T h_relu dw2) = tr((h_relu^T G_yhat)^T dw2), so G_w2 = h_relu^T G_yhat."""
+def grad_wrt_w2(h_relu: np.ndarray,
+                grad_y_pred: np.ndarray) -> np.ndarray:
+    """tr(G_yhat^T h_relu dw2) = tr((h_relu^T G_yhat)^T dw2), so
+    G_w2 = h_relu^T G_yhat."""
     return h_relu.T @ grad_y_pred
 
 
-def grad_wrt_h_relu(grad_y_pred: np.ndarray, w2: np.ndarray) -> np.ndarray:
-    """tr(G_yhat^T dh_relu w2) = tr(w2 G_yhat^T dh_relu) (cyclic), so G_r = G_yhat w2^T."""
+def grad_wrt_h_relu(grad_y_pred: np.ndarray,
+                    w2: np.ndarray) -> np.ndarray:
+    """tr(G_yhat^T dh_relu w2) = tr(w2 G_yhat^T dh_relu) (cyclic), so
+    G_r = G_yhat w2^T."""
     return grad_y_pred @ w2.T
 
 
 def grad_wrt_h(grad_h_relu: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """dh_relu = M * dh with M = [h > 0]; tr(G_r^T (M * dh)) = tr((G_r * M)^T dh), so G_h = G_r * M."""
+    """dh_relu = M * dh with M = [h > 0];
+    tr(G_r^T (M * dh)) = tr((G_r * M)^T dh), so G_h = G_r * M."""
     return grad_h_relu * (h > 0)
 
 
 def grad_wrt_w1(x: np.ndarray, grad_h: np.ndarray) -> np.ndarray:
-    """dh = x dw1 (x is data), tr(G_h^T x dw1) = tr((x^T G_h)^T dw1), so G_w1 = x^T G_h."""
+    """dh = x dw1 (x is data), tr(G_h^T x dw1) = tr((x^T G_h)^T dw1),
+    so G_w1 = x^T G_h."""
     return x.T @ grad_h
 
 
-def backward(x: np.ndarray, y: np.ndarray, w2: np.ndarray, cache: Forward) -> Gradients:
-    """The backward pass: one line per gradient, in the order the derivation finds them."""
+def backward(x: np.ndarray, y: np.ndarray, w2: np.ndarray,
+             cache: Forward) -> Gradients:
+    """The backward pass: one line per gradient, in the order the
+    derivation finds them."""
     grad_y_pred = grad_wrt_y_pred(cache.y_pred, y)
     grad_w2 = grad_wrt_w2(cache.h_relu, grad_y_pred)
     grad_h_relu = grad_wrt_h_relu(grad_y_pred, w2)
@@ -105,11 +116,14 @@ def backward(x: np.ndarray, y: np.ndarray, w2: np.ndarray, cache: Forward) -> Gr
 
 
 def train(x: np.ndarray, y: np.ndarray, w1: np.ndarray, w2: np.ndarray,
-          learning_rate: float = LEARNING_RATE, iterations: int = ITERATIONS) -> np.ndarray:
-    """Full-batch gradient descent, updating w1 and w2 in place; returns the loss before each step.
+          learning_rate: float = LEARNING_RATE,
+          iterations: int = ITERATIONS) -> np.ndarray:
+    """Full-batch gradient descent, updating w1 and w2 in place; returns
+    the loss before each step.
 
-    The steps depend on each other, so the loop stays; each step is two matrix products forward
-    and three backward, so 500 iterations take a fraction of a second.
+    The steps depend on each other, so the loop stays; each step is two
+    matrix products forward and three backward, so 500 iterations take a
+    fraction of a second.
     """
     losses = np.empty(iterations)
     for t in range(iterations):
@@ -121,14 +135,20 @@ def train(x: np.ndarray, y: np.ndarray, w1: np.ndarray, w2: np.ndarray,
     return losses
 
 
-def sampled_numeric_gradient(loss: Callable[[], float], param: np.ndarray, rows: np.ndarray,
+def sampled_numeric_gradient(loss: Callable[[], float],
+                             param: np.ndarray, rows: np.ndarray,
                              cols: np.ndarray) -> np.ndarray:
-    """Centered differences at chosen entries only: a full check of 101,000 weights is too slow.
+    """Centered differences at chosen entries only: a full check of
+    101,000 weights is too slow.
 
-    ``param[i:i+1, j:j+1]`` is a view, so ``numeric_gradient`` nudges the real weight in place.
+    ``param[i:i+1, j:j+1]`` is a view, so ``numeric_gradient`` nudges
+    the real weight in place.
     """
-    pairs = zip(rows, cols, strict=True)
-    return np.array([numeric_gradient(loss, param[i:i + 1, j:j + 1])[0, 0] for i, j in pairs])
+    grads = []
+    for i, j in zip(rows, cols, strict=True):
+        weight = param[i:i + 1, j:j + 1]
+        grads.append(numeric_gradient(loss, weight)[0, 0])
+    return np.array(grads)
 
 
 def entrywise_rel_errors(analytic: np.ndarray, numeric: np.ndarray) -> np.ndarray:
@@ -136,17 +156,24 @@ def entrywise_rel_errors(analytic: np.ndarray, numeric: np.ndarray) -> np.ndarra
     return np.array([rel_error(np.array(a), np.array(n)) for a, n in zip(analytic, numeric, strict=True)])
 
 
-def directional_check(x: np.ndarray, y: np.ndarray, w1: np.ndarray, w2: np.ndarray, grads: Gradients,
-                      rng: np.random.Generator, eps: float = EPS) -> tuple[float, float]:
+def directional_check(x: np.ndarray, y: np.ndarray, w1: np.ndarray,
+                      w2: np.ndarray, grads: Gradients,
+                      rng: np.random.Generator,
+                      eps: float = EPS) -> tuple[float, float]:
     """Move every weight at once along a random direction (D1, D2).
 
-    The differential predicts dL = tr(G_w1^T D1) + tr(G_w2^T D2) per unit step; a centered
-    difference along the same direction measures it. Returns (predicted, measured).
+    The differential predicts dL = tr(G_w1^T D1) + tr(G_w2^T D2) per
+    unit step; a centered difference along the same direction measures
+    it. Returns (predicted, measured).
     """
-    d1, d2 = rng.standard_normal(w1.shape), rng.standard_normal(w2.shape)
-    predicted = float(np.trace(grads.grad_w1.T @ d1) + np.trace(grads.grad_w2.T @ d2))
-    plus = loss_of(forward(x, w1 + eps * d1, w2 + eps * d2).y_pred, y)
-    minus = loss_of(forward(x, w1 - eps * d1, w2 - eps * d2).y_pred, y)
+    d1 = rng.standard_normal(w1.shape)
+    d2 = rng.standard_normal(w2.shape)
+    tr1 = np.trace(grads.grad_w1.T @ d1)
+    tr2 = np.trace(grads.grad_w2.T @ d2)
+    predicted = float(tr1 + tr2)
+    up = forward(x, w1 + eps * d1, w2 + eps * d2)
+    down = forward(x, w1 - eps * d1, w2 - eps * d2)
+    plus, minus = loss_of(up.y_pred, y), loss_of(down.y_pred, y)
     return predicted, (plus - minus) / (2 * eps)
 
 

@@ -39,7 +39,7 @@ def test_article_shows_the_lab_values(built_site: Path, lang: str) -> None:
         'src="../assets/lab/figures/mse-outer-product.svg#only-light"' in html
     text = html_text(html)
     assert "def numeric_gradient(loss: Callable[[], float]" in text  # code shown from the lab source
-    assert "def backward(e: np.ndarray, x: np.ndarray)" in text
+    assert "def backward(e: np.ndarray," in text
     assert "⚠" not in html
     assert "lab-badge" in html
 

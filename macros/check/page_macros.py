@@ -51,6 +51,9 @@ if TYPE_CHECKING:  # NumPy is imported inside the functions that use it, so a wa
 
 _FORMAT = re.compile(r"\+?(?:\.\d{1,2})?[fe%]|d|g")
 _SOURCE_NAME = re.compile(r"lab(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+SOURCE_COLUMNS = 72
+"""The widest line lab_source shows: 74 characters fill the code column at 1280 px (beside line
+numbers, in a 0.6 em monospace font); 2 are left for slightly wider fonts."""
 
 
 def template_line() -> int:
@@ -462,6 +465,11 @@ class PageMacros:
                                          f"{failure.describe()}; fix the lab")
         relative = path[path.rfind("/lab/") + 1:]
         code = textwrap.dedent("".join(lines)).rstrip()
+        wide = [f"{relative}:{first + i} ({len(line)})" for i, line in enumerate(code.splitlines())
+                if len(line) > SOURCE_COLUMNS]
+        if wide:
+            return self._error(name, "", f"{name} is wider than the {SOURCE_COLUMNS} characters a page shows "
+                                         f"at 1280 px without scrolling: {', '.join(wide)}; rewrap it")
         return f'```python title="{relative}" linenums="{first}"\n{code}\n```'
 
 
