@@ -53,8 +53,12 @@ def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> fl
     return (high + 0.05) / (low + 0.05)
 
 
-def is_grey(rgb: tuple[float, float, float]) -> bool:
-    """Black, white or a grey between, allowing the dark page's slight blue (PAGE and INK are greys too)."""
+def is_grey(rgb: tuple[float, float, float], role: str = "line") -> bool:
+    """Black, white or a grey between. Ink (lines, text) may carry the dark page's slight blue
+    (PAGE and INK are greys too); a fill must be neutral to the byte (#e6e6e6), since the palest
+    tints of a colour map carry data and keep their colour (RdBu's zero is #f7f6f6, its 0.1 #f8f1ed)."""
+    if role == "fill":
+        return len({round(c * 255) for c in rgb}) == 1
     return max(rgb) - min(rgb) < 0.05
 
 
@@ -76,7 +80,7 @@ def _mirrored_grey(rgb: tuple[float, float, float]) -> tuple[float, float, float
 def dark_colour(rgba: Any, role: str) -> tuple[float, float, float, float]:
     """``rgba`` as drawn on the dark page; ``role`` is "fill", "line" or "text"."""
     r, g, b, a = (float(c) for c in rgba)
-    if is_grey((r, g, b)):
+    if is_grey((r, g, b), role):
         return (*_mirrored_grey((r, g, b)), a)
     if role == "fill":
         return (r, g, b, a)
@@ -117,14 +121,15 @@ def recolour(fig: Any) -> None:
         if id(artist) in done:
             continue
         fill = getattr(artist, _ON_FILL, None)
-        if isinstance(artist, AxesImage) or fill == "image" or (fill is not None and not is_grey(to_rgba(fill)[:3])):
+        kept = fill == "image" or (fill is not None and not is_grey(to_rgba(fill)[:3], "fill"))
+        if isinstance(artist, AxesImage) or kept:
             continue
         if id(artist) in backgrounds:
             artist.set_facecolor("none")
             artist.set_edgecolor(convert(artist.get_edgecolor(), "line"))
         elif isinstance(artist, Text):
             box = artist.get_bbox_patch()
-            if box is not None and not is_grey(to_rgba(box.get_facecolor())[:3]):
+            if box is not None and not is_grey(to_rgba(box.get_facecolor())[:3], "fill"):
                 box.set_edgecolor(convert(box.get_edgecolor(), "line"))
                 continue  # text in a coloured box was chosen against the box
             artist.set_color(convert(artist.get_color(), "text"))
@@ -135,10 +140,11 @@ def recolour(fig: Any) -> None:
             if box is not None:
                 box.set_facecolor(convert(box.get_facecolor(), "fill"))
                 box.set_edgecolor(convert(box.get_edgecolor(), "line"))
-        elif isinstance(artist, Line2D):
-            artist.set_color(convert(artist.get_color(), "line"))
-            artist.set_markerfacecolor(convert(artist.get_markerfacecolor(), "fill"))
-            artist.set_markeredgecolor(convert(artist.get_markeredgecolor(), "line"))
+        elif isinstance(artist, Line2D):  # read all three first: a marker colour left to follow the
+            colours = (artist.get_color(), artist.get_markerfacecolor(), artist.get_markeredgecolor())
+            artist.set_color(convert(colours[0], "line"))  # line reads back the converted one
+            artist.set_markerfacecolor(convert(colours[1], "line"))  # a marker is a mark, not an area
+            artist.set_markeredgecolor(convert(colours[2], "line"))
         elif isinstance(artist, FancyArrowPatch):  # an arrow's head is filled with its line's colour
             artist.set_facecolor(convert(artist.get_facecolor(), "line"))
             artist.set_edgecolor(convert(artist.get_edgecolor(), "line"))

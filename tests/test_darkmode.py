@@ -63,6 +63,7 @@ def test_every_figure_keeps_its_text_and_lines_legible_on_the_dark_page() -> Non
     """Drawn for real: each text not on a coloured cell reaches 4.5:1 against the dark page, and each
     coloured line 3:1, once the figure is recoloured (grey guides such as grids may stay faint)."""
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
     from matplotlib.text import Text
 
     from lab.darkmode import recolour
@@ -72,10 +73,16 @@ def test_every_figure_keeps_its_text_and_lines_legible_on_the_dark_page() -> Non
     for name, draw in FIGURES.items():
         fig = draw(results)
         fig.canvas.draw()
+        cells = {artist: artist.get_facecolor() for artist in fig.findobj(Patch)  # any tint at all
+                 if len(set(to_hex(artist.get_facecolor())[1:].upper()[i:i + 2] for i in (0, 2, 4))) > 1
+                 and artist.get_facecolor()[3] > 0}
         recolour(fig)
+        changed = [to_hex(colour) for cell, colour in cells.items() if cell.get_facecolor() != colour]
+        if changed:  # a coloured area carries data: the dark twin keeps its colour
+            weak.append(f"{name}: coloured cells recoloured: {sorted(set(changed))}")
         for artist in fig.findobj():
             fill = getattr(artist, "_lab_on_fill", None)
-            kept = fill is not None and (fill == "image" or not is_grey(to_rgb(fill)))
+            kept = fill is not None and (fill == "image" or not is_grey(to_rgb(fill), "fill"))
             if kept or not artist.get_visible():
                 continue  # on an image or a coloured cell: chosen against it, and left as drawn
             under = PAGE if fill is None else dark_colour(to_rgba(fill), "fill")[:3]  # a grey cell turns dark
@@ -85,10 +92,15 @@ def test_every_figure_keeps_its_text_and_lines_legible_on_the_dark_page() -> Non
                 ratio = contrast(to_rgb(artist.get_color()), under)
                 if ratio < TEXT_CONTRAST:
                     weak.append(f"{name}: text {artist.get_text()!r} {to_hex(artist.get_color())} ({ratio:.1f}:1)")
-            elif isinstance(artist, Line2D) and not is_grey(to_rgb(artist.get_color())):
+            elif isinstance(artist, Line2D):
                 ratio = contrast(to_rgb(artist.get_color()), PAGE)
-                if ratio < LINE_CONTRAST:
+                if ratio < LINE_CONTRAST and not is_grey(to_rgb(artist.get_color())):  # grey guides may be faint
                     weak.append(f"{name}: line {to_hex(artist.get_color())} ({ratio:.1f}:1)")
+                if artist.get_marker() not in ("None", "none", "", " ", None):  # a marker stands out by its
+                    face, edge = (to_rgba(c) for c in (artist.get_markerfacecolor(), artist.get_markeredgecolor()))
+                    best = max(contrast(c[:3], PAGE) for c in (face, edge) if c[3] > 0)  # face or outline
+                    if best < LINE_CONTRAST:
+                        weak.append(f"{name}: marker {to_hex(face)} / {to_hex(edge)} ({best:.1f}:1)")
         plt.close(fig)
     assert weak == []
 
