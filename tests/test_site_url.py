@@ -84,7 +84,9 @@ def test_reader_conventions_are_on_and_instant_navigation_is_explained(built_sit
     config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', page).group(1))
     for feature in ("search.suggest", "toc.follow", "navigation.top", "content.action.edit"):
         assert feature in config["features"], feature
-    assert "navigation.instant" not in config["features"]
+    assert "navigation.instant" in config["features"]  # within a language (tests/browser/test_instant.py)
+    assert "navigation.instant.prefetch" not in config["features"]
     assert 'class="md-top' in page  # the back-to-top button
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    assert "Instant navigation is\nleft out" in readme
+    assert "`navigation.instant.prefetch` stays off" in readme
+    assert "a language change is a full page load" in readme
