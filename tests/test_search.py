@@ -83,3 +83,21 @@ def test_every_page_loads_the_index_of_its_language(built_site: Path) -> None:
         assert ((built_site / page).parent / script.group(1)).resolve().is_file()
     for lang in ("en", "zh"):
         assert (built_site / "search" / f"search_index.{lang}.json").is_file()
+
+
+def test_results_show_each_tag_by_its_name_in_the_page_language(built_site: Path) -> None:
+    """Material shows a result's tags as the index holds them: the front matter's ids (gradient-check),
+    English on Chinese pages. The index holds each tag's name in the page's language instead."""
+    import yaml
+
+    names = yaml.safe_load((ROOT / "docs" / "_data" / "site.yml").read_text(encoding="utf-8"))["tags"]
+    for lang in ("en", "zh"):
+        index = json.loads((built_site / "search" / f"search_index.{lang}.json").read_text(encoding="utf-8"))
+        shown = {tag for doc in index["docs"] for tag in doc.get("tags") or []}
+        assert shown, lang
+        assert shown <= {name[lang] for name in names.values()}, (lang, shown)
+    shared = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    chinese = {tag for doc in shared["docs"] if doc["location"].startswith("zh/") for tag in doc.get("tags") or []}
+    assert chinese
+    assert chinese <= {name["zh"] for name in names.values()}
+    assert "gradient-check" not in {tag for doc in shared["docs"] for tag in doc.get("tags") or []}

@@ -37,19 +37,27 @@ def plain_math(text: str) -> str:
     return _MATH.sub(lambda match: _text(next(group for group in match.groups() if group is not None)), text)
 
 
-def clean_index(path: Path, languages: tuple[str, ...] = ("en", "zh")) -> None:
-    """Rewrite a built search index with plain-text formulas in every title and text, and write one
-    index per language beside it (``search_index.zh.json``: the pages under ``zh/``; the first
-    language: all the others), which docs/assets/javascripts/search-language.js loads."""
+def clean_index(path: Path, languages: tuple[str, ...] = ("en", "zh"),
+                tag_names: dict[str, dict[str, str]] | None = None) -> None:
+    """Rewrite a built search index with plain-text formulas in every title and text and each page's
+    tags by their names in its language (``tag_names``: id -> language -> name, from site.yml; the
+    index holds the front matter's ids, which results would show), and write one index per language
+    beside it (``search_index.zh.json``: the pages under ``zh/``; the first language: all the others),
+    which docs/assets/javascripts/search-language.js loads."""
     if not path.is_file():
         return
     index = json.loads(path.read_text(encoding="utf-8"))
+    others = tuple(f"{lang}/" for lang in languages[1:])
     for doc in index.get("docs", []):
         for field in ("title", "text"):
             if isinstance(doc.get(field), str):
                 doc[field] = plain_math(doc[field])
+        if tag_names and isinstance(doc.get("tags"), list):
+            location = str(doc.get("location", ""))
+            lang = next((lang for lang in languages[1:] if location.startswith(f"{lang}/")), languages[0])
+            doc["tags"] = [tag_names.get(tag, {}).get(lang, tag) if isinstance(tag, str) else tag
+                           for tag in doc["tags"]]
     _write(path, index)
-    others = tuple(f"{lang}/" for lang in languages[1:])
     for lang in languages:
         if lang == languages[0]:
             docs = [d for d in index.get("docs", []) if not str(d.get("location", "")).startswith(others)]

@@ -55,4 +55,10 @@ def on_post_build(config: Any) -> None:
         return
     from macros.features.search_text import clean_index
 
-    clean_index(index)
+    try:  # a broken site.yml is reported, located, by the check of the whole site
+        from macros.features.model import load_site_data
+
+        tags = load_site_data(Path(config["docs_dir"]) / "_data" / "site.yml", "docs/_data/site.yml").tags
+    except Exception:
+        tags = None
+    clean_index(index, tag_names=tags)

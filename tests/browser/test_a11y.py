@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser
 
 AXE_DIR = Path(__file__).parent / "vendor" / "axe-core"
@@ -81,3 +82,33 @@ def test_no_serious_accessibility_violation(browser: Browser, built_site: Path, 
                       f"    {v['html']}\n    {v['why']}" for v in page.evaluate(RUN_AXE, TAGS)]
         context.close()
     assert found == [], f"{len(found)} critical or serious axe violation(s):\n" + "\n".join(found)
+
+
+# One result as Material's search writes it (a matched word, the page's tags, the result count): the
+# overlay's stylesheet is what is checked, so the result is written in directly rather than waiting
+# for the search worker, which takes minutes on a loaded machine.
+SEARCH_RESULT = """() => {
+    document.querySelector(".md-search-result__meta").textContent = "1 matching document";
+    document.querySelector(".md-search-result__list").innerHTML =
+        '<li class="md-search-result__item"><a href="#" class="md-search-result__link" tabindex="-1">' +
+        '<article class="md-search-result__article md-typeset"><div class="md-search-result__icon md-icon"></div>' +
+        '<h1>The <mark>gradient</mark> of a matrix product</h1><nav class="md-tags">' +
+        '<span class="md-tag">gradients</span><span class="md-tag">matrix calculus</span></nav>' +
+        '<p>A <mark>gradient</mark> check compares the two.</p></article></a></li>';
+}"""
+
+
+@pytest.mark.parametrize("scheme", list(PALETTES))
+def test_search_results_meet_the_same_contrast(browser: Browser, site_url: str, scheme: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=PALETTES[scheme])
+    page = context.new_page()
+    page.goto(site_url + "zh/", wait_until="load")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").press_sequentially("gradient")
+    page.evaluate(SEARCH_RESULT)
+    page.wait_for_selector(".md-search-result mark", state="visible")
+    page.add_script_tag(path=str(AXE))
+    found = [f"{v['rule']} ({v['impact']}) {v['target']}: {v['why']}" for v in page.evaluate(RUN_AXE, TAGS)
+             if ".md-search" in v["target"]]
+    context.close()
+    assert found == [], "\n".join(found)
