@@ -262,9 +262,20 @@ def test_conv_calculator_reports_impossible_sizes(watched, site_url: str, lang: 
     assert ("第 2 行" if lang else "line 2") in messages[0]  # names the line
     assert stack.get_attribute("aria-invalid") == "true"
     assert not page.locator(f"{where} .lab-module-output table").is_visible()
+    for spelled in ("0x3 1 1", "3e0 1 1", "3.0 1 1", "+3 1 1"):  # numbers, but not written whole
+        stack.fill(spelled)
+        assert page.locator(f"{where} .lab-module-error").count() == 1, spelled
     stack.fill(original)
     assert page.locator(f"{where} .lab-module-error").count() == 0
     assert page.evaluate(f"{module}.labState.fields") is not None
+    # Six layers of the largest allowed sizes pass 2^53: every shown integer is exact.
+    stack.fill("\n".join(["4096 4096 4096"] * 6))
+    size, jump, shown = 1, 1, []
+    for _ in range(6):
+        size, jump = size + 4095 * 4096 * jump, jump * 4096
+        shown.append([str(size), str(jump)])
+    cells = page.locator(f"{where} .lab-module-output table tr").all()[1:]
+    assert [[c.inner_text() for c in row.locator("td").all()[1:]] for row in cells] == shown
     assert watched.errors == []
 
 

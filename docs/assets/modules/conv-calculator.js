@@ -10,13 +10,16 @@
   }
 
   // r_l = r_{l-1} + (k_l - 1) d_l j_{l-1};  j_l = j_{l-1} s_l
+  // In whole-number arithmetic (BigInt): a deep stack of wide strides passes 2^53, where doubles
+  // would print rounded integers. Exact values beyond that are kept as decimal strings.
+  const exact = (n) => (n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString());
   function receptiveField(stack) {
-    let r = 1;
-    let j = 1;
+    let r = 1n;
+    let j = 1n;
     return stack.map(([k, s, d]) => {
-      r += (k - 1) * d * j;
-      j *= s;
-      return { size: r, jump: j };
+      r += BigInt(k - 1) * BigInt(d) * j;
+      j *= BigInt(s);
+      return { size: exact(r), jump: exact(j) };
     });
   }
 
@@ -34,8 +37,10 @@
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i].trim();
       if (!line) continue;
-      const parts = line.split(/[\s,]+/).map(Number);
-      if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX)) return { bad: i + 1 };
+      const words = line.split(/[\s,]+/);  // digits only: 0x3, 3e0, 3.0 and +3 are not written whole numbers
+      const parts = words.map(Number);
+      if (parts.length !== 3 || !words.every((word) => /^[0-9]+$/.test(word))
+          || !parts.every((n) => n >= 1 && n <= MAX)) return { bad: i + 1 };
       layers.push(parts);
     }
     return layers.length ? { layers } : { bad: 0 };
