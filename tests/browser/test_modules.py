@@ -31,6 +31,10 @@ def test_gradient_checker_matches_the_lab(watched, site_url: str, lang: str) -> 
     page.locator("[data-module='gradient-checker'] input").first.fill("3")  # x_0 = 3
     state = page.evaluate(f"{module}.labState")
     np.testing.assert_allclose(np.array(state["analytic"])[:, 0], 3 * mse.e[:, 0], atol=1e-12)
+    page.locator("[data-module='gradient-checker'] input").first.fill("-1e-9")  # rounds to zero at 6 decimals
+    cells = page.locator("[data-module='gradient-checker'] table.lab-matrix td").all_inner_texts()
+    assert "0.000000" in cells
+    assert not any(cell.startswith("-0.000000") for cell in cells)  # no negative zero
     assert watched.errors == []
 
 
@@ -246,7 +250,8 @@ def test_conv_calculator_reports_impossible_sizes(watched, site_url: str, lang: 
         assert names[named] in state["messages"][0]
         assert also in state["messages"][0].replace("\u00a0", " ")
         assert state["messages"][0].startswith("错误" if lang else "Error")
-        assert state["invalid"] == [names[named]]
+        wide = also.startswith("W + 2P")  # the width, padding, kernel and dilation together cause it
+        assert state["invalid"] == ([names[i] for i in (0, 1, 2, 4)] if wide else [names[named]])
         assert not state["shown"]
         assert page.evaluate(f"{module}.labState.size") is None
         fields.nth(index).fill(str([w, f, p, s, d][index]))  # fixed again

@@ -34,7 +34,9 @@ window.LabModules = (function () {
   }
 
   function fmt(value, digits) {
-    return Number.isFinite(value) ? value.toFixed(digits) : String(value);
+    if (!Number.isFinite(value)) return String(value);
+    const text = value.toFixed(digits);
+    return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;  // -1e-9 rounds to 0.000000, never -0.000000
   }
 
   // A bound as a reader writes it: a true minus sign.

@@ -75,7 +75,8 @@
       // A kernel wider than the padded input has no valid position: an error, never a clamped size.
       const effective = values.d * (values.f - 1) + 1;
       const fits = Object.values(bad).some(Boolean) || effective <= values.w + 2 * values.p;
-      sizeProblems.set("wide", fits ? null : t.wide(values, effective), [inputs.f]);
+      // every field the message names is marked: the width, the padding, the kernel and its dilation
+      sizeProblems.set("wide", fits ? null : t.wide(values, effective), [inputs.w, inputs.p, inputs.f, inputs.d]);
       const errors = sizeProblems.messages();
       sizeOut.hidden = errors.length > 0;  // the size of earlier inputs is never shown as current
       if (errors.length) {
