@@ -133,6 +133,22 @@ def test_unknown_tags_are_reported(docs: Path) -> None:
                for p in problems), problems
 
 
+def test_a_tag_listed_twice_is_reported(docs: Path) -> None:
+    edit(docs / "en" / "mse-gradient.md", "tags: [matrix-calculus,", "tags: [matrix-calculus, matrix-calculus,")
+    _, problems = load_site(docs, docs.parent)
+    assert any(str(p).startswith("docs/en/mse-gradient.md:6: tag(s) ['matrix-calculus'] listed more than once")
+               for p in problems), problems
+
+
+def test_tags_in_another_order_are_reported_as_such(docs: Path) -> None:
+    text = (docs / "zh" / "mse-gradient.md").read_text(encoding="utf-8")
+    tags = text.split("tags: [", 1)[1].split("]", 1)[0]
+    edit(docs / "zh" / "mse-gradient.md", f"tags: [{tags}]", "tags: [" + ", ".join(reversed(tags.split(", "))) + "]")
+    _, problems = load_site(docs, docs.parent)
+    assert any(str(p).startswith("docs/zh/mse-gradient.md:1: tags is") and "the same tags in another order" in
+               p.message for p in problems), problems
+
+
 def test_allowlists_must_agree_across_languages(docs: Path) -> None:
     edit(docs / "zh" / "attention-math.md", 'allow_numbers:\n', 'allow_numbers:\n  "77": 只在中文版里列出\n')
     _, problems = load_site(docs, docs.parent)

@@ -282,6 +282,8 @@ def read_article(path: Path, shown: str, slug: str, lang: str, model: SiteModel)
     tags = meta.get("tags") or []
     unknown = [t for t in tags if t not in model.tags]
     check(not unknown, "tags", f"unknown tag(s) {unknown}; add them under tags in docs/_data/site.yml")
+    repeated = sorted({t for t in tags if tags.count(t) > 1})
+    check(not repeated, "tags", f"tag(s) {repeated} listed more than once; list each tag once")
     faq = meta.get("faq") or []
     check(all(isinstance(i, dict) and isinstance(i.get("q"), str) and isinstance(i.get("a"), str) for i in faq),
           "faq", "faq must be a list of {q: question, a: answer}")
@@ -346,9 +348,11 @@ def _cross_check(model: SiteModel, docs_dir: Path, data_name: str, shown_root: P
                 continue  # a missing page is reported by the translation check
             for name in ("date", "level", "tags", "allow_numbers"):
                 if getattr(twin, name) != getattr(article, name):
+                    reordered = name == "tags" and sorted(twin.tags) == sorted(article.tags)
+                    why = ("the same tags in another order; list them in the same order, which is the order "
+                           "readers see them in") if reordered else "front matter facts must agree across languages"
                     problems.append(Problem(where, 1, f"{name} is {getattr(twin, name)!r} but the {first} page says "
-                                            f"{getattr(article, name)!r}; front matter facts must agree across "
-                                            "languages"))
+                                            f"{getattr(article, name)!r}; {why}"))
             if len(twin.faq) != len(article.faq):
                 problems.append(Problem(where, 1, f"{len(twin.faq)} FAQ entries but the {first} page has "
                                                   f"{len(article.faq)}"))
