@@ -31,3 +31,16 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A static server for the browser: a page the browser leaves before a file is sent (a broken
+    pipe, a reset) is not an error worth a traceback; anything else still prints one."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import argparse
 import functools
-import http.server
 import threading
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tools.chromium import ARTICLES, CHROMIUM, CHROMIUM_ARGS, QuietHandler
+from tools.chromium import ARTICLES, CHROMIUM, CHROMIUM_ARGS, QuietHandler, QuietServer
 
 
 def pages(site: Path) -> list[str]:
@@ -35,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.site / "index.html").exists():
         parser.error(f"no built site in {args.site}: run `make site` first")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=args.site))
+    server = QuietServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=args.site))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     args.out.mkdir(parents=True, exist_ok=True)

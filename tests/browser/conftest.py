@@ -7,7 +7,6 @@ how to install it (`make test` does, as root).
 from __future__ import annotations
 
 import functools
-import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,12 +14,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tools.chromium import CHROMIUM, CHROMIUM_ARGS, QuietHandler
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS, QuietHandler, QuietServer
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=built_site))
+    server = QuietServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=built_site))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
