@@ -20,6 +20,7 @@ from tests.conftest import ROOT
     (r"\(\frac{\partial L}{\partial W} = e\,x^\top\)", "∂L/∂W = e x^⊤"),
     (r"\[ J = \operatorname{diag}(p) - p\,p^{\top} \]", "J = diag(p) - p p^⊤"),
     (r"scaled by \(\sqrt{d_k}\)", "scaled by √(d_k)"),
+    (r"with \(\eta=0.18\) and a \(3 \times 3\) kernel", "with η = 0.18 and a 3 × 3 kernel"),  # spaced as shown
     ("no formula here", "no formula here"),
 ])
 def test_formulas_become_the_text_a_reader_sees(html: str, text: str) -> None:

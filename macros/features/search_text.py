@@ -29,6 +29,9 @@ def _text(tex: str) -> str:
         text = _converter().latex_to_text(tex)
     except Exception:  # malformed TeX: its characters without the commands, never the source
         text = re.sub(r"\\[A-Za-z]+|[{}]", " ", tex)
+    # pylatexenc keeps TeX's source spacing only in part ("η= 0.18", "3 ×3"): a relation or a
+    # product sign gets one space each side, as KaTeX shows it
+    text = re.sub(r"\s*([=≈≠≤≥×])\s*", r" \1 ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
