@@ -26,6 +26,19 @@ def articles() -> list[str]:
 ARTICLES = articles()
 
 
+def built_pages(site: Path) -> list[str]:
+    """Every HTML page of the built site as an address relative to its root ("" for the home page):
+    articles, routes, resources, tags, timeline, home pages, the author's guide and 404, in every
+    language."""
+    pages = []
+    for path in sorted(site.rglob("*.html")):
+        relative = path.relative_to(site)
+        if relative.parts[0] in ("assets", "search"):
+            continue
+        pages.append(relative.as_posix().removesuffix("index.html"))
+    return pages
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the built site without a log line per request."""
 

@@ -11,17 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tools.chromium import ARTICLES, CHROMIUM, CHROMIUM_ARGS, QuietHandler, QuietServer
-
-
-def pages(site: Path) -> list[str]:
-    """Every built page's address relative to the site root ("" for the home page), articles first
-    in reading order, English then Chinese."""
-    found = sorted(p.parent.relative_to(site).as_posix() for p in site.rglob("index.html"))
-    english = [("" if p == "." else p + "/") for p in found if not p.startswith("zh")]
-    first = [*[f"{slug}/" for slug in ARTICLES if f"{slug}/" in english]]
-    ordered = list(dict.fromkeys(["", *first, *english]))
-    return ordered + [f"zh/{path}" for path in ordered if (site / "zh" / path / "index.html").exists()]
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS, QuietHandler, QuietServer, built_pages
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,10 +32,11 @@ def main(argv: list[str] | None = None) -> int:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": args.width, "height": 900}, color_scheme=args.palette)
         suffix = "-dark" if args.palette == "dark" else ""
-        for path in pages(args.site):
+        for path in built_pages(args.site):
             page.goto(base + path, wait_until="networkidle")
             lang, slug = ("zh", path[3:]) if path.startswith("zh/") else ("en", path)
-            target = args.out / f"{lang}-{slug.strip('/').replace('/', '-') or 'index'}{suffix}.png"
+            name = slug.removesuffix(".html").strip("/").replace("/", "-") or "index"
+            target = args.out / f"{lang}-{name}{suffix}.png"
             page.screenshot(path=str(target), full_page=True)
             print(target)
         browser.close()

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
+from tools.chromium import built_pages
+
 AXE_DIR = Path(__file__).parent / "vendor" / "axe-core"
 AXE = AXE_DIR / "axe.min.js"
 AXE_VERSION = "4.14.1"
@@ -36,18 +38,6 @@ RUN_AXE = """async tags => {
             why: [...node.any, ...node.all, ...node.none].map(check => check.message)[0] || v.help,
         })));
 }"""
-
-
-def built_pages(site: Path) -> list[str]:
-    """Every HTML page of the built site as a URL path: articles, routes, resources, timeline,
-    home pages, the author's guide and 404, in every language."""
-    pages = []
-    for path in sorted(site.rglob("*.html")):
-        relative = path.relative_to(site)
-        if relative.parts[0] in ("assets", "search"):
-            continue
-        pages.append(relative.as_posix().removesuffix("index.html"))
-    return pages
 
 
 def test_vendored_axe_is_the_recorded_file() -> None:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tools.chromium import built_pages
+
 WIDE, PHONE = (1280, 900), (390, 844)
 
 # Every tab's code block is measured at the width it has when its tab is chosen.
@@ -53,11 +55,6 @@ MEASURE = """() => {
   });
   return {equations, codes, pageWidth: document.documentElement.scrollWidth};
 }"""
-
-
-def pages(site: Path) -> list[str]:
-    found = sorted(path.parent.relative_to(site).as_posix() for path in site.rglob("index.html"))
-    return ["" if path == "." else f"{path}/" for path in found if not path.startswith(("assets", "search"))]
 
 
 def edge_shades(page, index: int) -> tuple[float, float, float]:
@@ -106,12 +103,12 @@ def visit(browser, site_url: str, paths: list[str], size: tuple[int, int], cues:
 
 @pytest.fixture(scope="module")
 def wide(browser, site_url: str, built_site: Path) -> dict[str, dict]:
-    return visit(browser, site_url, pages(built_site), WIDE, cues=False)
+    return visit(browser, site_url, built_pages(built_site), WIDE, cues=False)
 
 
 @pytest.fixture(scope="module")
 def phone(browser, site_url: str, built_site: Path) -> dict[str, dict]:
-    return visit(browser, site_url, pages(built_site), PHONE, cues=True)
+    return visit(browser, site_url, built_pages(built_site), PHONE, cues=True)
 
 
 def test_every_page_in_both_languages_is_measured(wide, phone) -> None:

@@ -145,6 +145,6 @@ def test_screenshot_command_writes_every_article_in_both_languages(built_site, t
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     shots = sorted(p.name for p in tmp_path.glob("*.png"))
-    built = [p for p in built_site.rglob("index.html") if "404" not in p.parts]
-    assert len(shots) == len(built)  # every page, in both languages
+    built = [p for p in built_site.rglob("*.html") if p.relative_to(built_site).parts[0] not in ("assets", "search")]
+    assert len(shots) == len(built)  # every page, in both languages, 404 included
     assert {"zh-attention-math-dark.png", "en-index-dark.png", "zh-routes-deep-learning-math-dark.png"} <= set(shots)
