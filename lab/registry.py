@@ -14,9 +14,11 @@ from typing import Any
 EXPERIMENTS: dict[str, str] = {
     "mse": "lab.mse:run",
     "neuron": "lab.neuron:run",
+    "partials": "lab.partials:run",
     "matmul": "lab.matmul:run",
     "spiral": "lab.spiral:run",
     "twolayer": "lab.twolayer:run",
+    "softmax_trace": "lab.softmax_trace:run",
     "optim": "lab.optim:run",
     "conv": "lab.conv_study:run",
     "attention": "lab.attention_study:run",

@@ -36,6 +36,11 @@ TITLES: dict[str, tuple[str, str]] = {
     "wrt": ("with respect to", "求导对象"),
     "closed_form": ("closed form", "闭式解"),
     "max_rel_error": ("largest relative error", "最大相对误差"),
+    # scalar rules
+    "f(x)": (r"\(f(x)\)", r"\(f(x)\)"),
+    "f'(x)": (r"\(f'(x)\) by the rule", r"按法则求出的 \(f'(x)\)"),
+    "f'({n})": (r"\(f'({n})\)", r"\(f'({n})\)"),
+    "centered": ("centered difference", "中心差分"),
     # matrix product
     "dW_cols": (r"\(dW\), samples as columns", r"\(dW\)，样本按列"),
     "dX_cols": (r"\(dX\), samples as columns", r"\(dX\)，样本按列"),
@@ -47,6 +52,9 @@ TITLES: dict[str, tuple[str, str]] = {
     "linear_accuracy": ("linear classifier: accuracy", "线性分类器：准确率"),
     "net_loss": ("two-layer network: loss", "两层网络：损失"),
     "net_accuracy": ("two-layer network: accuracy", "两层网络：准确率"),
+    # softmax network by differentials
+    "formula": ("formula", "公式"),
+    "route_gap": ("largest gap to the entry-by-entry route", "与逐元素推导的最大差距"),
     # optimizers
     "step": ("step", "步数"),
     "method": ("method", "方法"),
