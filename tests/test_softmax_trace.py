@@ -188,3 +188,14 @@ def test_on_the_spiral_data_the_routes_differ_only_by_rounding(result: st.Softma
     assert (result.full_n, result.full_hidden) == (spiral.N_CLASSES * spiral.N_PER_CLASS, spiral.HIDDEN)
     assert result.full_n_params == (2 + 1) * spiral.HIDDEN + (spiral.HIDDEN + 1) * spiral.N_CLASSES
     assert result.full_max_rel_gap < 1e-10
+
+
+def test_a_row_gradient_and_a_vector_bias_do_not_mix() -> None:
+    """What the article says about the two shapes: in place the row is refused, out of place it
+    turns the bias into a row."""
+    params, X, y = random_net(*SHAPES[0])
+    trace = trace_grads(params, X, y, 0.0)
+    b2 = params["b2"].copy()
+    with pytest.raises(ValueError, match="non-broadcastable"):
+        b2 -= 0.5 * trace.G_b2
+    assert (params["b2"] - 0.5 * trace.G_b2).shape == (1, params["b2"].size)
