@@ -33,7 +33,8 @@ def derivative(f: Scalar, x: float, eps: float = EPS) -> float:
 
 @dataclass(frozen=True)
 class Rule:
-    """One scalar rule with one example: the function, its derivative by the rule, both as text."""
+    """One scalar rule with one example: the function and its derivative by the rule, as code and
+    as the text the article's table shows (tests/test_partials.py evaluates the text)."""
 
     name: str
     example: str
@@ -44,12 +45,13 @@ class Rule:
 
 RULES = (
     Rule("constant", "5", "0", lambda x: 5.0, lambda x: 0.0),
-    Rule("power", "x^4", "4x^3", lambda x: x**4, lambda x: 4 * x**3),
-    Rule("constant multiple", "3x^2", "3 * 2x", lambda x: 3 * x**2, lambda x: 3 * 2 * x),
-    Rule("sum", "x^3 + 2x", "3x^2 + 2", lambda x: x**3 + 2 * x, lambda x: 3 * x**2 + 2),
-    Rule("product", "x^2 (x + 1)", "2x (x + 1) + x^2 * 1",
+    Rule("power", "x⁴", "4x³", lambda x: x**4, lambda x: 4 * x**3),
+    Rule("constant multiple", "3x²", "3 · 2x", lambda x: 3 * x**2, lambda x: 3 * 2 * x),
+    Rule("sum", "x³ + 2x", "3x² + 2", lambda x: x**3 + 2 * x, lambda x: 3 * x**2 + 2),
+    Rule("product", "x²(x + 1)", "2x(x + 1) + x² · 1",
          lambda x: x**2 * (x + 1), lambda x: 2 * x * (x + 1) + x**2),
-    Rule("chain", "(2x + 1)^3", "3 (2x + 1)^2 * 2", lambda x: (2 * x + 1) ** 3, lambda x: 3 * (2 * x + 1) ** 2 * 2),
+    Rule("chain", "(2x + 1)³", "3(2x + 1)² · 2",
+         lambda x: (2 * x + 1) ** 3, lambda x: 3 * (2 * x + 1) ** 2 * 2),
 )
 
 
@@ -64,8 +66,8 @@ def g(x: float, y: float) -> float:
 
 
 def grad_f(x: float, y: float) -> np.ndarray:
-    """[df/dx, df/dy]: y is a constant multiple for d/dx (power
-    rule on x^2); 3 x^2 is one for d/dy."""
+    """[df/dx, df/dy]: for d/dx, 3y is a constant factor of x^2
+    (power rule); for d/dy, 3x^2 is a constant factor of y."""
     return np.array([6 * x * y, 3 * x**2])
 
 

@@ -100,7 +100,8 @@ def route_gaps(trace: TraceGradients, entry: spiral.Backward) -> dict[str, float
 
 
 def loss_from_node(name: str, value: np.ndarray, params: spiral.Params, y: np.ndarray, reg: float) -> float:
-    """The loss as a function of one intermediate node, with everything upstream of it held fixed."""
+    """The loss as a function of one intermediate node, with everything before it in the forward
+    pass held fixed."""
     if name == "z1":
         value, name = np.maximum(0.0, value), "h"
     if name == "h":
@@ -198,10 +199,14 @@ class SoftmaxTraceResult:
     full_n: int
     full_hidden: int
     full_n_params: int
-    full_rel_gap_W1: float
-    full_rel_gap_b1: float
+    full_zero_pre_activations: int  # entries of z1 that are exactly 0: where the mask must close
+    full_rel_gap_s: float
     full_rel_gap_W2: float
     full_rel_gap_b2: float
+    full_rel_gap_h: float
+    full_rel_gap_z1: float
+    full_rel_gap_W1: float
+    full_rel_gap_b1: float
     full_max_rel_gap: float
 
 
@@ -251,10 +256,10 @@ def _full_size() -> dict[str, object]:
     fwd = spiral.net_forward(params, X, y, spiral.REG)
     trace = trace_backward(params, X, y, fwd, spiral.REG)
     entry = spiral.net_backward(params, X, y, fwd, spiral.REG)
-    mine = {"W1": trace.G_W1, "b1": trace.G_b1, "W2": trace.G_W2, "b2": trace.G_b2}
-    gaps = {name: _scaled_gap(mine[name], getattr(entry, f"d{name}")) for name in mine}
+    gaps = {name: _scaled_gap(getattr(trace, mine), getattr(entry, theirs)) for name, theirs, mine in STEPS}
     return {"full_n": X.shape[0], "full_hidden": params["W1"].shape[1],
             "full_n_params": sum(value.size for value in params.values()),
+            "full_zero_pre_activations": int(np.sum(fwd.z1 == 0)),
             **{f"full_rel_gap_{name}": value for name, value in gaps.items()},
             "full_max_rel_gap": max(gaps.values())}
 

@@ -5,6 +5,8 @@ error the article quotes against its exact expansion."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from numpy.polynomial import Polynomial
@@ -103,3 +105,41 @@ def test_the_quoted_changes(result: partials.PartialsResult) -> None:
     assert result.f_change == partials.f(*moved) - result.f_value
     assert result.f_change_predicted == pytest.approx(result.grad_f @ result.step)
     assert result.g_change_predicted == pytest.approx(result.grad_g @ result.step)
+
+
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def as_python(text: str) -> str:
+    """The table's text of a formula as Python: x⁴ -> x**4, 3(2x + 1)² · 2 -> 3*(2*x + 1)**2 * 2."""
+    text = re.sub(r"([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "**" + m.group(1).translate(SUPERSCRIPTS), text)
+    text = text.replace("·", "*")
+    return re.sub(r"(?<=[\dx)])\s*(?=[x(])", "*", text)  # an implicit product: 2x, 3(, )(, x(
+
+
+@pytest.mark.parametrize("rule", partials.RULES, ids=[rule.name for rule in partials.RULES])
+def test_the_formulas_the_table_shows_are_the_ones_the_lab_computes(rule: partials.Rule) -> None:
+    for x in POINTS:
+        assert eval(as_python(rule.example), {"x": x}) == pytest.approx(rule.f(x), rel=1e-13, abs=1e-13)
+        assert eval(as_python(rule.by_rule), {"x": x}) == pytest.approx(rule.df(x), rel=1e-13, abs=1e-13)
+
+
+def test_the_formula_reader_itself() -> None:
+    assert as_python("3(2x + 1)² · 2") == "3*(2*x + 1)**2 * 2"
+    assert as_python("2x(x + 1) + x² · 1") == "2*x*(x + 1) + x**2 * 1"
+
+
+def test_every_published_field_is_recomputed_independently(result: partials.PartialsResult) -> None:
+    """The run's checks are not allowed to compare a value with itself."""
+    x0, (x, y) = result.x0, result.point
+    numeric = [(rule.f(x0 + 1e-5) - rule.f(x0 - 1e-5)) / 2e-5 for rule in partials.RULES]
+    np.testing.assert_array_equal(result.rule_numeric, numeric)
+    for i, rule in enumerate(partials.RULES):
+        assert result.rule_rel_errors[i] == rel_error(np.array(rule.df(x0)), np.array(numeric[i]))
+    fd_g = (partials.g(x, y + 1e-5) - partials.g(x, y - 1e-5)) / 2e-5
+    assert result.g_fd_excess == fd_g - 8 * y**7
+    fd_f = [(partials.f(x + 1e-5, y) - partials.f(x - 1e-5, y)) / 2e-5,
+            (partials.f(x, y + 1e-5) - partials.f(x, y - 1e-5)) / 2e-5]
+    np.testing.assert_array_equal(result.numeric_grad_f, fd_f)
+    assert result.rel_error_f == rel_error(np.array([6 * x * y, 3 * x**2]), np.array(fd_f))
+    assert result.g_change == partials.g(x + result.step[0], y + result.step[1]) - partials.g(x, y)

@@ -5,12 +5,15 @@ warns about, each caught by the same checks."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 import numpy as np
 import pytest
 
 from lab import softmax_trace as st
 from lab import spiral
-from lab.gradcheck import numeric_gradient
+from lab.gradcheck import numeric_gradient, rel_error
 
 SHAPES = [  # (seed, N, D, H, K)
     (0, 2, 2, 3, 3),
@@ -199,3 +202,113 @@ def test_a_row_gradient_and_a_vector_bias_do_not_mix() -> None:
     with pytest.raises(ValueError, match="non-broadcastable"):
         b2 -= 0.5 * trace.G_b2
     assert (params["b2"] - 0.5 * trace.G_b2).shape == (1, params["b2"].size)
+
+
+def test_the_mask_closes_where_a_pre_activation_is_exactly_zero() -> None:
+    """The ReLU has no slope at 0; both routes must treat it as closed (the spiral's origin samples
+    meet zero biases there)."""
+    params, X, y = random_net(*SHAPES[1])
+    X[0] = 0.0
+    params["b1"][:] = 0.0  # sample 0 now has z1 = 0 in every hidden unit
+    fwd = spiral.net_forward(params, X, y, 0.0)
+    assert np.all(fwd.z1[0] == 0)
+    trace = st.trace_backward(params, X, y, fwd, 0.0)
+    np.testing.assert_array_equal(trace.G_z1[0], 0.0)
+    np.testing.assert_array_equal(trace.G_z1, spiral.net_backward(params, X, y, fwd, 0.0).dz1)
+
+
+def test_the_published_checks_are_recomputed_independently(result: st.SoftmaxTraceResult) -> None:
+    """No check of the run compares a value with itself: each is recomputed here from the routes."""
+    params, X, y = spiral.example_inputs()
+    reg = spiral.EXAMPLE_REG
+    fwd = spiral.net_forward(params, X, y, reg)
+    entry = spiral.net_backward(params, X, y, fwd, reg)
+    numeric = spiral.numeric_grads(spiral.net_grads, {k: v.copy() for k, v in params.items()}, X, y, reg)
+    for name, theirs, mine in st.STEPS:
+        ours = getattr(result, mine)
+        assert getattr(result, f"gap_{name}") == np.max(np.abs(ours - np.reshape(getattr(entry, theirs), ours.shape)))
+    for name in PARAMS:
+        expected = rel_error(np.ravel(getattr(result, f"G_{name}")), np.ravel(numeric[name]))
+        assert getattr(result, f"rel_error_{name}") == pytest.approx(expected, rel=1e-6, abs=1e-15)
+    scores = fwd.scores.copy()
+    numeric_s = numeric_gradient(lambda: spiral.softmax_cross_entropy(scores, y)[0], scores)
+    assert result.rel_error_s == pytest.approx(rel_error(result.G_s, numeric_s), rel=0.5, abs=1e-12)
+    direction_rng = np.random.default_rng(st.DIRECTION_SEED)
+    direction = {name: direction_rng.standard_normal(value.shape) for name, value in params.items()}
+
+    def loss_at(step: float) -> float:
+        return spiral.net_forward({n: params[n] + step * direction[n] for n in params}, X, y, reg).loss
+
+    assert result.directional_numeric == (loss_at(1e-5) - loss_at(-1e-5)) / 2e-5
+    predicted = sum(float(np.sum(getattr(result, f"G_{n}").reshape(d.shape) * d)) for n, d in direction.items())
+    assert result.directional_predicted == pytest.approx(predicted, rel=1e-14)
+    start, X_full, y_full = st.spiral_start()
+    fwd_full = spiral.net_forward(start, X_full, y_full, spiral.REG)
+    entry_full = spiral.net_backward(start, X_full, y_full, fwd_full, spiral.REG)
+    np.testing.assert_allclose(result.full_rel_gap_z1, 0.0, atol=0)  # same mask, same product
+    assert result.full_zero_pre_activations == int(np.sum(fwd_full.z1 == 0)) > 0
+    assert np.max(np.abs(entry_full.dz1[fwd_full.z1 == 0])) == 0
+
+
+MATRIX_SYMBOLS = {"P": "probs", "Y": "Y", "N": "n", "h": "h", "G_s": "G_s", "W2": "W2", "W1": "W1",
+                  "X": "X", "G_h": "G_h", "M": "M", "G_z1": "G_z1", "λ": "lam", "1": "one"}
+
+
+def formula_as_python(text: str) -> str:
+    """The table's formula text as NumPy: 'hᵀ G_s + λ W2' -> 'h.T @ G_s + lam * W2'."""
+    tokens = re.findall(r"(?:G_[a-z0-9]+|W\d|1|[A-Za-zλ])ᵀ?|[()+/⊙−]", text)
+    out: list[str] = []
+    for token in tokens:
+        transposed = token.endswith("ᵀ")
+        name = token.rstrip("ᵀ")
+        if name in MATRIX_SYMBOLS:
+            operand = MATRIX_SYMBOLS[name] + (".T" if transposed else "")
+            if out and (out[-1].endswith(("T", ")")) or out[-1] in MATRIX_SYMBOLS.values()):
+                out.append("*" if out[-1] == "lam" else "@")
+            out.append(operand)
+        else:
+            out.append({"⊙": "*", "−": "-"}.get(token, token))
+    return " ".join(out)
+
+
+def test_the_formulas_the_steps_table_shows_compute_its_gradients(result: st.SoftmaxTraceResult) -> None:
+    from lab.tables.softmax_trace import FORMULAS
+
+    params, X, _ = spiral.example_inputs()
+    fwd = spiral.net_forward(params, X, result.y, result.reg)
+    names = {"probs": result.probs, "Y": result.Y, "n": result.n, "h": fwd.h, "G_s": result.G_s,
+             "W2": params["W2"], "W1": params["W1"], "X": X, "G_h": result.G_h, "M": result.mask,
+             "G_z1": result.G_z1, "lam": result.reg, "one": np.ones((result.n, 1))}
+    for name, _, field in st.STEPS:
+        gradient, formula = FORMULAS[name]
+        assert gradient == field
+        computed = eval(formula_as_python(formula), names)
+        np.testing.assert_allclose(computed, getattr(result, field), rtol=1e-12, atol=1e-15, err_msg=formula)
+
+
+def test_the_formula_reader_itself() -> None:
+    assert formula_as_python("hᵀ G_s + λ W2") == "h.T @ G_s + lam * W2"
+    assert formula_as_python("(P − Y) / N") == "( probs - Y ) / n"
+    assert formula_as_python("1ᵀ G_z1") == "one.T @ G_z1"
+
+
+def test_route_gaps_measures_the_entry_route_not_itself() -> None:
+    """On the hand-sized graph every gap is 0, so a gap that compared a route with itself would look
+    the same; a planted difference in the entry route must show up in its own step only."""
+    params, X, y = spiral.example_inputs()
+    fwd = spiral.net_forward(params, X, y, spiral.EXAMPLE_REG)
+    trace = st.trace_backward(params, X, y, fwd, spiral.EXAMPLE_REG)
+    entry = spiral.net_backward(params, X, y, fwd, spiral.EXAMPLE_REG)
+    for name, theirs, _ in st.STEPS:
+        planted = dataclasses.replace(entry, **{theirs: getattr(entry, theirs) + 0.125})
+        gaps = st.route_gaps(trace, planted)
+        assert gaps[name] == pytest.approx(0.125)
+        assert all(gap == 0 for other, gap in gaps.items() if other != name)
+
+
+def test_the_penalty_check_is_recomputed(result: st.SoftmaxTraceResult) -> None:
+    params, _, _ = spiral.example_inputs()
+    W2 = params["W2"].copy()
+    numeric = numeric_gradient(lambda: spiral.l2_penalty({"W2": W2}, result.reg), W2)
+    np.testing.assert_allclose(numeric, result.reg_W2, rtol=1e-8)
+    assert result.rel_error_penalty == pytest.approx(rel_error(result.reg_W2, numeric), rel=1e-6, abs=1e-15)

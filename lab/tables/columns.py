@@ -54,7 +54,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "net_accuracy": ("two-layer network: accuracy", "两层网络：准确率"),
     # softmax network by differentials
     "formula": ("formula", "公式"),
-    "route_gap": ("largest gap to the entry-by-entry route", "与逐元素推导的最大差距"),
+    "route_gap": ("largest gap to the entry-by-entry route", "与逐个元素推导的最大差距"),
     # optimizers
     "step": ("step", "步数"),
     "method": ("method", "方法"),
