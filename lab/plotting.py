@@ -11,7 +11,7 @@ from typing import Any
 from lab.darkmode import on_fill, recolour
 
 SVG_HASH_SALT = "dl-math-lab"
-__all__ = ["on_fill", "pyplot", "to_svg", "to_svgs"]
+__all__ = ["number_cell", "on_fill", "pyplot", "to_svg", "to_svgs"]
 
 
 def pyplot() -> Any:
@@ -26,6 +26,19 @@ def pyplot() -> Any:
         "font.size": 10,
     })
     return plt
+
+
+def number_cell(ax: Any, x: float, y: float, text: str, colour: Any, *, width: float = 1.0,
+                edge: str = "white", linewidth: float = 2, fontsize: float = 11) -> None:
+    """A matrix entry: a cell of ``colour`` with lower-left corner (x, y), height 1, and ``text`` in
+    the middle, white on a dark cell and black on a light one (marked on_fill for the dark twin)."""
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((x, y), width, 1, facecolor=colour, edgecolor=edge, linewidth=linewidth))
+    dark = sum(to_rgb(colour)) < 1.5
+    on_fill(ax.text(x + width / 2, y + 0.5, text, ha="center", va="center", fontsize=fontsize,
+                    color="white" if dark else "black"), colour)
 
 
 def _svg(fig: Any, **options: Any) -> bytes:

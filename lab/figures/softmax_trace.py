@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.plotting import on_fill, pyplot
+from lab.plotting import number_cell, pyplot
 
 ZERO_FILL = "#eeeeee"
 WIDTH = 1.5
@@ -14,15 +14,9 @@ WIDTH = 1.5
 
 
 def _cell(ax: Any, x: float, y: float, value: float, colour: Any) -> None:
-    """One matrix entry as a coloured cell with its number to four decimals."""
-    from matplotlib.colors import to_rgb
-    from matplotlib.patches import Rectangle
-
-    ax.add_patch(Rectangle((x * WIDTH, y), WIDTH, 1, facecolor=colour, edgecolor="white", linewidth=2))
-    dark = sum(to_rgb(colour)) < 1.5  # white numbers on dark cells
+    """One matrix entry, in column ``x`` and row ``y`` of the grid, with its number to four decimals."""
     text = f"{round(float(value), 4) + 0.0:.4f}"  # rounding noise of a zero sum prints as 0.0000
-    on_fill(ax.text((x + 0.5) * WIDTH, y + 0.5, text, ha="center", va="center", fontsize=10,
-                    color="white" if dark else "black"), colour)
+    number_cell(ax, x * WIDTH, y, text, colour, width=WIDTH, fontsize=10)
 
 
 def bias_sums(results: dict[str, Any]) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lab.plotting import on_fill, pyplot
+from lab.plotting import number_cell, pyplot
 
 
 def loss_curve(results: dict[str, Any]) -> Any:
@@ -29,20 +29,12 @@ def loss_curve(results: dict[str, Any]) -> Any:
 
 def _matrix(ax: Any, values: np.ndarray, title: str, colour_of: Any, marked: tuple[int, int]) -> None:
     """One small matrix as coloured cells with its numbers; the ``marked`` cell gets a red frame."""
-    from matplotlib.colors import to_rgb
-    from matplotlib.patches import Rectangle
-
     rows, cols = values.shape
     for i in range(rows):
         for j in range(cols):
             v = float(values[i, j])
-            colour = colour_of(v)
             edge, width = ("#d32f2f", 3) if (i, j) == marked else ("white", 2)
-            ax.add_patch(Rectangle((j, rows - 1 - i), 1, 1, facecolor=colour, edgecolor=edge,
-                                   linewidth=width))
-            dark = sum(to_rgb(colour)) < 1.5  # white numbers on dark cells
-            on_fill(ax.text(j + 0.5, rows - 0.5 - i, f"{v + 0.0:g}", ha="center", va="center", fontsize=11,
-                            color="white" if dark else "black"), colour)
+            number_cell(ax, j, rows - 1 - i, f"{v + 0.0:g}", colour_of(v), edge=edge, linewidth=width)
     ax.set_title(title, fontsize=12)
     ax.set_xlim(0, cols)
     ax.set_ylim(0, rows)
