@@ -10,6 +10,7 @@ hand-sized graph of the backpropagation article, and against net_backward on the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,13 +91,23 @@ STEPS = (("s", "dscores", "G_s"), ("W2", "dW2", "G_W2"), ("b2", "db2", "G_b2"), 
 """(variable, field of spiral.Backward, field of TraceGradients), in the order of the derivation."""
 
 
-def route_gaps(trace: TraceGradients, entry: spiral.Backward) -> dict[str, float]:
-    """Largest |trace route - entry route| per variable (a bias compared as the row it is)."""
-    gaps = {}
-    for name, theirs, mine in STEPS:
-        ours = getattr(trace, mine)
-        gaps[name] = float(np.max(np.abs(ours - np.reshape(getattr(entry, theirs), ours.shape))))
-    return gaps
+def largest_gap(mine: np.ndarray, theirs: np.ndarray) -> float:
+    """max |mine - theirs|, entry by entry (a bias row against a bias vector as the same numbers)."""
+    return float(np.max(np.abs(np.ravel(mine) - np.ravel(theirs))))
+
+
+def scaled_gap(mine: np.ndarray, theirs: np.ndarray) -> float:
+    """max |mine - theirs| / max |theirs|: rounding differences, scaled by the size of the gradient.
+
+    Not entry by entry: at the start the bias gradients are sums of nearly cancelling terms, and
+    a relative error per entry would measure that cancellation rather than the two routes."""
+    return largest_gap(mine, theirs) / float(np.max(np.abs(theirs)))
+
+
+def route_gaps(trace: TraceGradients, entry: spiral.Backward,
+               gap: Callable[[np.ndarray, np.ndarray], float] = largest_gap) -> dict[str, float]:
+    """The gap between the trace route and the entry route, per variable of the derivation."""
+    return {name: gap(getattr(trace, mine), getattr(entry, theirs)) for name, theirs, mine in STEPS}
 
 
 def loss_from_node(name: str, value: np.ndarray, params: spiral.Params, y: np.ndarray, reg: float) -> float:
@@ -243,20 +254,12 @@ def _hand_sized() -> dict[str, object]:
     }
 
 
-def _scaled_gap(mine: np.ndarray, theirs: np.ndarray) -> float:
-    """max |mine - theirs| / max |theirs|: rounding differences, scaled by the size of the gradient.
-
-    Not entry by entry: at the start the bias gradients are sums of nearly cancelling terms, and
-    a relative error per entry would measure that cancellation rather than the two routes."""
-    return float(np.max(np.abs(np.ravel(mine) - np.ravel(theirs))) / np.max(np.abs(theirs)))
-
-
 def _full_size() -> dict[str, object]:
     params, X, y = spiral_start()
     fwd = spiral.net_forward(params, X, y, spiral.REG)
     trace = trace_backward(params, X, y, fwd, spiral.REG)
     entry = spiral.net_backward(params, X, y, fwd, spiral.REG)
-    gaps = {name: _scaled_gap(getattr(trace, mine), getattr(entry, theirs)) for name, theirs, mine in STEPS}
+    gaps = route_gaps(trace, entry, scaled_gap)
     return {"full_n": X.shape[0], "full_hidden": params["W1"].shape[1],
             "full_n_params": sum(value.size for value in params.values()),
             "full_zero_pre_activations": int(np.sum(fwd.z1 == 0)),

@@ -35,13 +35,6 @@ def random_net(seed: int, n: int, d: int, hidden: int, k: int) -> tuple[spiral.P
     return params, X, y
 
 
-def scaled_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
-    """max |analytic - numeric| / max |numeric|: judged against the size of the whole gradient, since
-    a difference estimate's rounding noise does not shrink with a small entry."""
-    analytic, numeric = np.ravel(analytic), np.ravel(numeric)
-    return float(np.max(np.abs(analytic - numeric)) / np.max(np.abs(numeric)))
-
-
 def trace_grads(params: spiral.Params, X: np.ndarray, y: np.ndarray, reg: float) -> st.TraceGradients:
     return st.trace_backward(params, X, y, spiral.net_forward(params, X, y, reg), reg)
 
@@ -71,7 +64,7 @@ def test_every_parameter_gradient_matches_centered_differences(shape: tuple[int,
     numeric = spiral.numeric_grads(spiral.net_grads, params, X, y, reg)
     mine = {"W1": trace.G_W1, "b1": trace.G_b1, "W2": trace.G_W2, "b2": trace.G_b2}
     for name in PARAMS:
-        assert scaled_error(mine[name], numeric[name]) < 1e-7, name
+        assert st.scaled_gap(mine[name], numeric[name]) < 1e-7, name
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=[str(s) for s in SHAPES])
@@ -84,7 +77,7 @@ def test_every_intermediate_gradient_matches_centered_differences(shape: tuple[i
     for node, field in (("s", "G_s"), ("h", "G_h"), ("z1", "G_z1")):
         value = {"s": fwd.scores, "h": fwd.h, "z1": fwd.z1}[node].copy()
         numeric = numeric_gradient(lambda n=node, v=value: st.loss_from_node(n, v, params, y, reg), value)
-        assert scaled_error(getattr(trace, field), numeric) < 1e-7, node
+        assert st.scaled_gap(getattr(trace, field), numeric) < 1e-7, node
 
 
 def test_loss_from_node_is_the_loss_of_the_network() -> None:
@@ -131,7 +124,7 @@ def test_the_checks_catch_the_mistakes_the_article_warns_about() -> None:
         "scores gradient without 1/N": ("W2", fwd.h.T @ (trace.G_s * len(y)) + reg * params["W2"]),
     }
     for what, (name, wrong) in mistakes.items():
-        assert scaled_error(wrong, numeric[name]) > 1e-2, what
+        assert st.scaled_gap(wrong, numeric[name]) > 1e-2, what
 
 
 def test_a_missing_transpose_is_caught_by_values_when_shapes_cannot_catch_it(result: st.SoftmaxTraceResult) -> None:
@@ -139,7 +132,7 @@ def test_a_missing_transpose_is_caught_by_values_when_shapes_cannot_catch_it(res
     assert result.hidden == result.n_classes
     params, X, y = spiral.example_inputs()
     numeric = spiral.numeric_grads(spiral.net_grads, params, X, y, spiral.EXAMPLE_REG)
-    assert scaled_error(result.G_W2.T, numeric["W2"]) > 1e-2
+    assert st.scaled_gap(result.G_W2.T, numeric["W2"]) > 1e-2
     assert result.G_W2_transpose_gap == pytest.approx(np.max(np.abs(result.G_W2 - result.G_W2.T)))
 
 
