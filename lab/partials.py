@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lab.gradcheck import EPS, rel_error
+from lab.neuron import numeric_jacobian
 
 X0 = 3.0
 """Where the scalar rules are evaluated."""
@@ -27,8 +28,8 @@ Scalar = Callable[[float], float]
 
 
 def derivative(f: Scalar, x: float, eps: float = EPS) -> float:
-    """Centered difference (f(x + eps) - f(x - eps)) / 2eps."""
-    return (f(x + eps) - f(x - eps)) / (2 * eps)
+    """Centered difference (f(x + eps) - f(x - eps)) / 2eps: the 1 x 1 case of numeric_jacobian."""
+    return float(numeric_jacobian(lambda t: f(float(t[0])), np.array([x]), eps)[0, 0])
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,9 @@ def jacobian_fg(x: float, y: float) -> np.ndarray:
 
 
 def partials_numeric(h: Callable[[float, float], float], x: float, y: float) -> np.ndarray:
-    """Both partial derivatives by centered differences, the other variable held fixed."""
-    return np.array([derivative(lambda t: h(t, y), x), derivative(lambda t: h(x, t), y)])
+    """Both partial derivatives by centered differences, the other variable held fixed: the one
+    row of numeric_jacobian for a function of (x, y)."""
+    return numeric_jacobian(lambda v: h(float(v[0]), float(v[1])), np.array([x, y]))[0]
 
 
 @dataclass(frozen=True)
